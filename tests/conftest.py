@@ -1,0 +1,100 @@
+"""Shared fixtures: one real model trained per test session, a real server over real HTTP."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory) -> Path:
+    """The product's own configuration, trained once for the whole session (log in the tmp dir).
+
+    SENDIASS_TEST_MODEL=path reuses a model you trained already (quicker local runs).
+    """
+    reuse = os.environ.get("SENDIASS_TEST_MODEL")
+    if reuse:
+        return Path(reuse)
+    from bot.training import train
+
+    out = tmp_path_factory.mktemp("models")
+    return train(out_dir=out, log_file=out / "train.log", fixed_name="test-model")
+
+
+@pytest.fixture(scope="session")
+def service(model_path):
+    from bot.triage import TriageService
+
+    return TriageService.load(model_path)
+
+
+@pytest.fixture()
+def var_dir(tmp_path, monkeypatch) -> Path:
+    """A fresh embedded store for one test."""
+    monkeypatch.setenv("SENDIASS_VAR", str(tmp_path))
+    monkeypatch.delenv("SENDIASS_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def sendiass(*args: str, input: bytes | None = None, env: dict | None = None, timeout: int = 300):
+    """Run the real `sendiass` command line in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=input, capture_output=True, cwd=ROOT,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})}, timeout=timeout,
+    )
+
+
+def json_lines(stdout: bytes) -> list[dict]:
+    return [json.loads(line) for line in stdout.decode().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def server(model_path, tmp_path_factory):
+    """`sendiass serve` on a free port of 127.0.0.1, with its action server, on an embedded store."""
+    home = tmp_path_factory.mktemp("server")
+    port, action_port = free_port(), free_port()
+    env = {**os.environ, "SENDIASS_VAR": str(home), "SENDIASS_ACTION_PORT": str(action_port), "NO_COLOR": "1"}
+    env.pop("SENDIASS_DATABASE_URL", None)
+    log = open(home / "server.out", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--model", str(model_path), "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("server exited:\n" + (home / "server.out").read_text()[-3000:])
+            try:
+                if requests.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("server did not become healthy:\n" + (home / "server.out").read_text()[-3000:])
+            time.sleep(0.5)
+        yield {"url": base, "home": home, "output": home / "server.out"}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
