@@ -11,6 +11,12 @@ from pathlib import Path
 from bot.profile import ROOT, var_dir
 
 MODELS = ROOT / "models"
+# Rasa's training data. Other YAML under data/ (e.g. the practice scenario bank) is not Rasa's.
+RASA_DATA = (ROOT / "data" / "nlu", ROOT / "data" / "rules.yml")
+
+
+def rasa_data_files() -> list[Path]:
+    return sorted(f for d in RASA_DATA for f in ([d] if d.is_file() else d.rglob("*.yml")))
 
 
 def fingerprint(config: Path = ROOT / "config.yml") -> str:
@@ -24,7 +30,7 @@ def fingerprint(config: Path = ROOT / "config.yml") -> str:
     import rasa
 
     digest = hashlib.sha256(rasa.__version__.encode())
-    for path in [Path(config), ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml"))]:
+    for path in [Path(config), ROOT / "domain.yml", *rasa_data_files()]:
         digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -61,7 +67,7 @@ def train(
     cmd = [
         sys.executable, "-m", "rasa", "train",
         "--domain", str(ROOT / "domain.yml"), "--config", str(config),
-        "--data", str(ROOT / "data"), "--out", str(out_dir),
+        "--data", *map(str, RASA_DATA), "--out", str(out_dir),
     ]
     cmd += ["--fixed-model-name", fixed_name]
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",

@@ -5,6 +5,7 @@ Every sentence here is written for these tests (none comes from shared/eval).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -333,6 +334,15 @@ def test_comment_without_triage_is_not_assumed_to_be_a_complaint():
     assert "complaint_not_routed" in rules_of("Sorry for the wait!", comment, COMPLAINT)
 
 
+def test_plain_criticism_of_the_service_counts_as_a_complaint_even_when_the_classifier_misses_it():
+    comment = "phoned you four times about my lad's transport and nobody ever rang me back"
+    for triage in (None, DISCLOSURE, ANSWER):
+        assert "complaint_not_routed" in rules_of("Sorry about that. Please call " + PHONE + ".", comment, triage)
+        assert "complaint_not_routed" not in rules_of(
+            "Sorry about that. Please call " + PHONE + " and you can use our feedback and complaints procedure.",
+            comment, triage)
+
+
 def test_no_comment_means_no_redirect_needed():
     assert guard.check("An annual review happens at least once a year.").ok
 
@@ -369,3 +379,266 @@ def test_send_words_are_not_profanity(word):
                                   "you're a moron", "a mong", "what a cripple"])
 def test_profanity_and_slurs_are_found(text):
     assert "offensive" in rules_of(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Pattern families added for wording the first 30 replies never used. Each family has sentences that
+# must raise the rule and near misses that must not; every sentence is written for these tests.
+# (family, rule, reply, comment, triage, raised?)
+# --------------------------------------------------------------------------------------------------
+
+MEDICAL_Q = "is it ok to give my boy his melatonin earlier in the evening?"
+SKIN_Q = "my daughter's psoriasis flares up in PE"
+POLITICS_Q = "what's your take on the minister's new SEND plans?"
+CAMPAIGN_Q = "please share our petition to keep the hydrotherapy pool open"
+ATTACK_Q = "the academy trust round here are an absolute joke with SEN kids"
+WILL_Q = "will the LA fund the specialist place we asked for?"
+
+FAMILIES = [
+    # -- complaint_not_routed: defending the service, excuses, blaming the person, records
+    ("defend", "complaint_not_routed", "Our advisers are all properly qualified, so the advice will have been right.", None, None, True),
+    ("defend", "complaint_not_routed", "The guide was checked by specialists before it went out.", None, None, True),
+    ("defend", "complaint_not_routed", "We went on what you told us at the time.", None, None, False),
+    ("defend", "complaint_not_routed", "That advice was based on the information you gave us back then.", None, None, True),
+    ("defend", "complaint_not_routed", "Sorry you saw it like that, but we did our best.", None, None, True),
+    ("defend", "complaint_not_routed", "We don't accept that our volunteer was rude.", None, None, True),
+    ("defend", "complaint_not_routed", "We're confident our team handled it properly.", None, None, True),
+    ("defend", "complaint_not_routed", "Our advisers are happy to go through it again with you.", None, None, False),
+    ("excuse", "complaint_not_routed", "Our team handles thousands of enquiries a year, so delays happen.", None, None, True),
+    ("excuse", "complaint_not_routed", "We're a tiny team, so please be patient.", None, None, True),
+    ("excuse", "complaint_not_routed", "Three weeks isn't that long given the demand.", None, None, True),
+    ("excuse", "complaint_not_routed", "It must be your browser, the form loads fine for us.", None, None, True),
+    ("excuse", "complaint_not_routed", "That's the phone network, not us.", None, None, True),
+    ("excuse", "complaint_not_routed", "There's nothing we can do about the waiting list.", None, None, True),
+    ("excuse", "complaint_not_routed", "We're a small team, so please bear with us, and you can use our feedback and complaints "
+                                       "procedure if you'd like to.", None, None, False),
+    ("blame", "complaint_not_routed", "You may have misread the dates on the poster.", None, None, True),
+    ("blame", "complaint_not_routed", "Next time, check our page before setting off.", None, None, True),
+    ("blame", "complaint_not_routed", "Your voicemail was full when we rang.", None, None, True),
+    ("blame", "complaint_not_routed", "Our volunteer has been doing this for 12 years.", None, None, True),
+    ("blame", "complaint_not_routed", "We can't be held responsible for what the panel decided.", None, None, True),
+    ("blame", "complaint_not_routed", "Next steps are explained in the letter we sent.", None, None, False),
+    # -- complaint cues in the comment (the classifier's flag is missing)
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "been on hold for 25 minutes again and then got cut off", ANSWER, True),
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "your online form just gives an error every time", None, True),
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "why did you remove my post about the coffee morning?", ANSWER, True),
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "the adviser I spoke to kept talking over me", ANSWER, True),
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "the council never rang me back about his transport", ANSWER, False),
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "the school are useless, three emails and no reply", ANSWER, False),
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "is there a waiting list to speak to someone?", ANSWER, False),
+    # -- partiality: verdicts on another party, in new words
+    ("verdict", "partiality", "Trusts like that couldn't care less about SEN pupils.", None, None, True),
+    ("verdict", "partiality", "The head is clearly out of his depth.", None, None, True),
+    ("verdict", "partiality", "Sadly they think they can get away with anything.", None, None, True),
+    ("verdict", "partiality", "The LA has a long history of this, I'm afraid.", None, None, True),
+    ("verdict", "partiality", "That nursery has a terrible reputation.", None, None, True),
+    ("verdict", "partiality", "Greenbank Academy is brilliant with autistic pupils.", None, None, True),
+    ("verdict", "partiality", "It's a cost-cutting exercise dressed up as inclusion.", None, None, True),
+    ("verdict", "partiality", "Your partner needs to back off and let you decide.", None, None, True),
+    ("verdict", "partiality", "He's only doing it to wind you up, ignore him.", None, None, True),
+    ("verdict", "partiality", "The SENCO should be doing far more for him.", None, None, True),
+    ("verdict", "partiality", "Your GP is the best person to ask about sleep.", None, None, False),
+    ("verdict", "partiality", "That sounds awful for him, we're so sorry.", None, None, False),
+    ("verdict", "partiality", "We can't say whether the school is failing, but we can explain its duties.", None, None, False),
+    ("verdict", "partiality", "The SENCO is usually the best first contact in school.", None, None, False),
+    ("verdict", "partiality", "Well done Amara, you were brilliant at the youth forum!", None, None, False),
+    ("verdict", "partiality", "Schools must make reasonable adjustments for disabled pupils.", None, None, False),
+    ("motive", "partiality", "Councils say no first time just to save on costs.", None, None, True),
+    ("motive", "partiality", "Typical of that academy, hoping you won't appeal.", None, None, True),
+    ("motive", "partiality", "Local authorities usually back down once you appeal.", None, None, True),
+    ("motive", "partiality", "Heads always think they know best.", None, None, True),
+    ("motive", "partiality", "The local authority must reply within six weeks.", None, None, False),
+    ("accuse", "partiality", "That's indirect discrimination, no question.", None, None, True),
+    ("accuse", "partiality", "They're in breach of their duties under the Code.", None, None, True),
+    ("accuse", "partiality", "It is unlawful for a school to exclude a pupil informally.", None, None, False),
+    ("rank", "partiality", "Private EPs are much more thorough than the council's.", None, None, True),
+    ("rank", "partiality", "Westfield is miles better than the other schools in the area.", None, None, True),
+    ("rank", "partiality", "Home ed was honestly the best decision we ever made.", None, None, True),
+    ("rank", "partiality", "Special schools every time for kids like yours.", None, None, True),
+    ("rank", "partiality", "Don't accept it, fight them on it.", None, None, True),
+    ("rank", "partiality", "We can help you think about the right school for her.", None, None, False),
+    ("rank", "partiality", "Please don't take it personally, it's a standard letter.", None, None, False),
+    ("politics", "partiality", "Between you and me, this government has been a disaster for SEND.", None, None, True),
+    ("politics", "partiality", "These reforms would be catastrophic for families.", None, None, True),
+    ("politics", "partiality", "We're deeply worried about the new proposals.", None, None, True),
+    ("politics", "partiality", "Anyone but the lot in charge now.", None, None, True),
+    ("politics", "partiality", "We'd urge all our followers to lobby their MP against it.", None, None, True),
+    ("politics", "partiality", "We can't say which party is best, but we can explain the current law.", None, None, False),
+    ("politics", "partiality", "The consultation on the proposals is open until May.", None, None, False),
+    ("opinion", "partiality", "Honestly, they look like a step backwards.", POLITICS_Q, ANSWER, True),
+    ("opinion", "partiality", "We think they're a real shame.", POLITICS_Q, ANSWER, True),
+    ("opinion", "partiality", "As an impartial service we don't give views on policy, but the plans are on GOV.UK.", POLITICS_Q,
+     ANSWER, False),
+    ("agree", "partiality", "They really are, sadly.", ATTACK_Q, ANSWER, True),
+    ("agree", "partiality", "You're not the first parent to tell us that.", ATTACK_Q, ANSWER, True),
+    ("agree", "partiality", "We're sorry you've had a hard time. We can't comment on other organisations.", ATTACK_Q, ANSWER,
+     False),
+    ("campaign", "partiality", "Done! Everyone should sign it.", CAMPAIGN_Q, ANSWER, True),
+    ("campaign", "partiality", "Happy to share this with our followers.", CAMPAIGN_Q, ANSWER, True),
+    ("campaign", "partiality", "Thanks for asking. As an impartial service we don't share petitions.", CAMPAIGN_Q, ANSWER, False),
+    # -- offensive: put-downs, sarcasm, condescension, retorts
+    ("insult", "offensive", "Go and find someone else to bother, you sad little keyboard warrior.", None, None, True),
+    ("insult", "offensive", "What a small-minded comment.", None, None, True),
+    ("insult", "offensive", "Right back at you.", None, None, True),
+    ("insult", "offensive", "Thanks for the diagnosis, Dr Google.", None, None, True),
+    ("insult", "offensive", "We want this page to stay a respectful place for everyone.", None, None, False),
+    ("sarcasm", "offensive", "It's in literally every newsletter we send.", None, None, True),
+    ("sarcasm", "offensive", "Have a read of the pinned post before asking next time.", None, None, True),
+    ("sarcasm", "offensive", "A bit more patience wouldn't go amiss.", None, None, True),
+    ("sarcasm", "offensive", "Case closed.", None, None, True),
+    ("sarcasm", "offensive", "Er, yes? Says so on the poster.", None, None, True),
+    ("sarcasm", "offensive", "Clearly not, since we answered within the hour.", None, None, True),
+    ("sarcasm", "offensive", "We'll answer when we answer.", None, None, True),
+    ("sarcasm", "offensive", "Bye then.", None, None, True),
+    ("sarcasm", "offensive", "The hours are the hours.", None, None, True),
+    ("sarcasm", "offensive", "Wow! Thank you so much for the lovely message.", None, None, False),
+    ("sarcasm", "offensive", "Relax and enjoy the summer break, everyone!", None, None, False),
+    ("sarcasm", "offensive", "Our newsletter goes out every month.", None, None, False),
+    ("condescend", "offensive", "How many times do we need to say it?", None, None, True),
+    ("condescend", "offensive", "Not hard to find.", None, None, True),
+    ("condescend", "offensive", "A quick search would have told you that.", None, None, True),
+    ("condescend", "offensive", "Do some reading before you complain.", None, None, True),
+    ("condescend", "offensive", "We're not mind readers.", None, None, True),
+    ("condescend", "offensive", "We have families too, you know.", None, None, True),
+    ("condescend", "offensive", "Try spelling it properly.", None, None, True),
+    ("condescend", "offensive", "Someone's feeling brave today.", None, None, True),
+    ("condescend", "offensive", "It isn't difficult to ask for an assessment: write to the local authority.", None, None, False),
+    ("condescend", "offensive", "You know your child best, and we can help you prepare.", None, None, False),
+    ("deride", "offensive", "Your post was a load of nonsense.", None, None, True),
+    ("deride", "offensive", "It was spam, so it went.", None, None, True),
+    ("deride", "offensive", "Your feedback is really useful to us.", None, None, False),
+    # -- promise: acting for the family, third parties and track records
+    ("act", "promise", "We'll chase the SEND team first thing.", None, None, True),
+    ("act", "promise", "We'll ring Oakmead for you this afternoon.", None, None, True),
+    ("act", "promise", "We'll sort the paperwork out for you.", None, None, True),
+    ("act", "promise", "We'll be contacting the head to put this right.", None, None, True),
+    ("act", "promise", "We'll put the request in on your behalf.", None, None, True),
+    ("act", "promise", "We'll get his hours reinstated.", None, None, True),
+    ("act", "promise", "We'll find him a better school.", None, None, True),
+    ("act", "promise", "We can talk you through how to write to the school.", None, None, False),
+    ("act", "promise", "We'll make sure the team sees your message.", None, None, False),
+    ("act", "promise", "We'll send you our factsheet on transport.", None, None, False),
+    ("third", "promise", "Dev from our team will phone you by lunchtime.", None, None, True),
+    ("third", "promise", "She'll call you back without fail.", None, None, True),
+    ("third", "promise", "Someone will be in touch within the hour.", None, None, True),
+    ("third", "promise", "One of our advisers will represent you at the panel.", None, None, True),
+    ("third", "promise", "One of our advisers will get back to you as soon as they can.", None, None, False),
+    ("certain", "promise", "She'll keep her plan, no question.", None, None, True),
+    ("certain", "promise", "You'll win, trust me.", None, None, True),
+    ("certain", "promise", "They'll have to say yes, end of story.", None, None, True),
+    ("certain", "promise", "Getting the plan is a formality for a child like her.", None, None, True),
+    ("certain", "promise", "We've never lost an appeal, so you're in safe hands.", None, None, True),
+    ("certain", "promise", "I'm sure they will agree.", None, None, True),
+    ("certain", "promise", "He'll be absolutely fine there.", None, None, True),
+    ("certain", "promise", "You won't have any problems with the transfer.", None, None, True),
+    ("certain", "promise", "You'll definitely want to bring the reports with you.", None, None, False),
+    ("certain", "promise", "It'll definitely help to keep a diary.", None, None, False),
+    ("certain", "promise", "The local authority has to decide within 6 weeks.", None, None, False),
+    ("yes-will", "promise", "Yes, they will.", WILL_Q, ANSWER, True),
+    ("yes-will", "promise", "The local authority decides that; we can explain how it decides.", WILL_Q, ANSWER, False),
+    # -- out_of_expertise: remedies, medical claims, legal and benefit advice
+    ("remedy", "out_of_expertise", "Lavender drops work wonders at bedtime.", None, None, True),
+    ("remedy", "out_of_expertise", "Give it a go for a fortnight and see how he gets on.", MEDICAL_Q, ANSWER, True),
+    ("remedy", "out_of_expertise", "Try moving it to 6pm.", MEDICAL_Q, ANSWER, True),
+    ("remedy", "out_of_expertise", "Half a tablet of antihistamine usually does it.", None, None, True),
+    ("remedy", "out_of_expertise", "Swap to an unperfumed cream and keep her out of PE for a bit.", SKIN_Q, ANSWER, True),
+    ("remedy", "out_of_expertise", "Please ask his GP or pharmacist about the timing of his melatonin.", MEDICAL_Q, ANSWER, False),
+    ("remedy", "out_of_expertise", "Her GP can help with treatment, and you could ask the school about a healthcare plan.", SKIN_Q,
+     ANSWER, False),
+    ("remedy", "out_of_expertise", "Try asking the school for a quiet space at lunch.", "my son gets anxious in the dinner hall",
+     ANSWER, False),
+    ("claim", "out_of_expertise", "It's completely safe at that age.", MEDICAL_Q, ANSWER, True),
+    ("claim", "out_of_expertise", "He probably needs a higher dose, ask the GP.", MEDICAL_Q, ANSWER, True),
+    ("claim", "out_of_expertise", "ADHD is just made up by drug companies.", None, None, True),
+    ("claim", "out_of_expertise", "Dyspraxia is often caused by a difficult birth.", None, None, True),
+    ("claim", "out_of_expertise", "That sounds very much like dyslexia.", None, None, True),
+    ("claim", "out_of_expertise", "ADHD is a recognised condition, and schools must support pupils who have it.", None, None, False),
+    ("legal", "out_of_expertise", "Get yourself a specialist education lawyer.", None, None, True),
+    ("legal", "out_of_expertise", "Try Patel Legal on the high street, they're very good.", None, None, True),
+    ("legal", "out_of_expertise", "Take the settlement, you'd lose in court.", None, None, True),
+    ("legal", "out_of_expertise", "That would count as assault, so report the school to the police.", None, None, True),
+    ("legal", "out_of_expertise", "You'd qualify for legal aid on that income.", None, None, True),
+    ("legal", "out_of_expertise", "Apply for a prohibited steps order.", None, None, True),
+    ("legal", "out_of_expertise", "You don't need a solicitor for a SEND tribunal.", None, None, False),
+    ("benefit", "out_of_expertise", "Disabled children automatically qualify for a blue badge.", None, None, True),
+    ("benefit", "out_of_expertise", "The DWP will backdate it for you.", None, None, True),
+    ("benefit", "out_of_expertise", "He'd get the standard rate for mobility.", None, None, True),
+    ("benefit", "out_of_expertise", "Most PIP refusals are overturned at appeal.", None, None, True),
+    ("benefit", "out_of_expertise", "Citizens Advice can tell you whether you qualify for Carer's Allowance.", None, None, False),
+    # -- personal_data: names the reply adds, details echoed from a disclosure
+    ("name", "personal_data", "Lovely to meet Mr Okonkwo and his daughter at the fair!", None, None, True),
+    ("name", "personal_data", "Great to see your son Kofi on stage!", None, None, True),
+    ("name", "personal_data", "Great to see so many families on stage!", None, None, False),
+    ("echo", "personal_data", "So sorry your 11 year old is going through this. Call " + PHONE + ".",
+     "my son is 11 and keeps being put in isolation", DISCLOSURE, True),
+    ("echo", "personal_data", "Dyspraxia and anxiety together must be exhausting. Call " + PHONE + ".",
+     "my girl has dyspraxia and anxiety and the school ignore it", DISCLOSURE, True),
+    ("echo", "personal_data", "Sorry to hear Brightfield aren't listening. Call " + PHONE + ".",
+     "my son goes to brightfield and they won't listen", DISCLOSURE, True),
+    ("echo", "personal_data", "We support families of children with dyspraxia. Please call " + PHONE + ".",
+     "my girl has dyspraxia and anxiety and the school ignore it", DISCLOSURE, False),
+    ("echo", "personal_data", "Our exclusions factsheet explains the steps, or call " + PHONE + ".",
+     "my son has been excluded twice", DISCLOSURE, False),
+    ("echo", "personal_data", "We'll make sure she gets the right information. Call " + PHONE + ".",
+     "my daughter is 13 and autistic", DISCLOSURE, False),
+]
+
+
+def _family_cases():
+    return [pytest.param(rule, reply, comment, triage, raised, id=f"{family}-{rule}-{i}")
+            for i, (family, rule, reply, comment, triage, raised) in enumerate(FAMILIES)]
+
+
+@pytest.mark.parametrize("rule,reply,comment,triage,raised", _family_cases())
+def test_pattern_families(rule, reply, comment, triage, raised):
+    verdict = guard.check(reply, comment, triage)
+    found = {v.rule for v in verdict.violations}
+    assert (rule in found) == raised, [v.to_dict() for v in verdict.violations]
+    assert_spans(reply, verdict)
+    if verdict.suggestion is not None:
+        assert guard.check(verdict.suggestion, comment, triage, rewrite=False).ok
+
+
+@pytest.mark.parametrize("comment,criticises", [
+    ("left you three voicemails this week and nobody has called back", True),
+    ("been waiting since March for someone to return my call", True),
+    ("the lady on your helpline was really rude to me", True),
+    ("your callback form times out every time I use it", True),
+    ("not happy with how my case was handled by your worker", True),
+    ("how can SENDIASS be impartial when the council pays you?", True),
+    ("the SENCO never replies to my emails", False),
+    ("Leicester council are a disgrace, we've waited a year for his plan", False),
+    ("we've been waiting 18 months for a CAMHS appointment", False),
+    ("what are your opening hours?", False),
+    ("thank you for ringing me back so quickly!", False),
+])
+def test_comment_criticises_service(comment, criticises):
+    assert guard._comment_criticises_service(comment) is criticises
+
+
+def test_lower_cased_twins_find_the_same_spans():
+    texts = [
+        "We'll make sure he gets an EHCP, I PROMISE. The Council are USELESS.",
+        "Honestly the LA is a joke; ADHD meds work wonders. Take the Settlement!",
+        "Thanks Mrs Begum \u2014 see you on Monday \U0001F644",
+        "Sorry, as it says in the three posts above, it's free.",
+    ]
+    for name in dir(guard):
+        table = getattr(guard, name)
+        if not (isinstance(table, list) and table and isinstance(table[0], tuple)
+                and isinstance(table[0][0], re.Pattern)):
+            continue
+        for rx, _ in table:
+            twin = guard._lower_twin(rx)
+            if twin is None:
+                continue
+            for text in texts:
+                assert [m.span() for m in rx.finditer(text)] == [m.span() for m in twin.finditer(text.lower())], \
+                    (name, rx.pattern[:60], text)
+
+
+def test_text_whose_lower_case_changes_length_still_works():
+    reply = "\u0130stanbul trip: we'll make sure he gets a place."  # "İ".lower() is two characters
+    verdict = guard.check(reply, rewrite=False)
+    [promise] = [v for v in verdict.violations if v.rule == "promise"]
+    assert reply[promise.start:promise.end] == promise.evidence == "we'll make sure"

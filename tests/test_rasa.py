@@ -2,6 +2,7 @@
 import subprocess
 import sys
 
+from bot.training import RASA_DATA
 from tests.conftest import ROOT
 
 
@@ -12,7 +13,7 @@ def rasa(*args, timeout=600):
 
 
 def test_rasa_data_validate_is_clean():
-    run = rasa("data", "validate", "--domain", "domain.yml", "--data", "data", "--config", "config.yml")
+    run = rasa("data", "validate", "--domain", "domain.yml", "--data", *map(str, RASA_DATA), "--config", "config.yml")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
 
