@@ -203,6 +203,44 @@ def cmd_serve(args) -> int:
     return 0
 
 
+AUDIT_COLUMNS = ("record", "id", "created_at", "channel", "conversation_id", "external_id", "direction", "sender",
+                 "route", "flags", "reply_id", "guard_ok", "guard", "delivery", "text", "kind", "urgent", "status",
+                 "summary", "message_id", "item_id", "action", "from_state", "override_reason", "details")
+
+
+def parse_since(value: str):
+    """A date (2026-11-01) or time (2026-11-01T09:00), UTC unless it says otherwise."""
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r}; use e.g. 2026-11-01 or 2026-11-01T09:00")
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def cmd_audit_export(args) -> int:
+    """The policy's monitoring log as CSV: messages in and out, tickets, and the review trail."""
+    import csv
+
+    from bot.review import review_audit_rows
+    from bot.store import Store
+
+    rows = Store().audit_rows(args.since) + review_audit_rows(args.since)
+    out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    finally:
+        if args.out:
+            out.close()
+    kinds = {k: sum(r["record"] == k for r in rows) for k in ("message", "ticket", "review")}
+    say(f"{kinds['message']} message(s), {kinds['ticket']} ticket(s) and {kinds['review']} review change(s) "
+        f"since {args.since.isoformat()}" + (f" written to {args.out}" if args.out else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sendiass", description="Safe Replies for SENDIASS social media.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -238,6 +276,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", help="a trained model (.tar.gz)")
     s.add_argument("--no-actions", action="store_true", help="don't start the action server (one runs elsewhere)")
     s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("audit", help="the monitoring log: messages, tickets and the review trail")
+    audit = s.add_subparsers(dest="audit_command", required=True)
+    e = audit.add_parser("export", help="write the log since a date as CSV")
+    e.add_argument("--since", required=True, type=parse_since, help="a date (2026-11-01) or time (2026-11-01T09:00, UTC)")
+    e.add_argument("--out", help="a CSV file to write (default: standard output)")
+    e.set_defaults(func=cmd_audit_export)
+
+    # Each channel and workflow registers its own commands.
+    from bot.review import add_cli as add_review_cli
+    from bot.telegram import add_cli as add_telegram_cli
+
+    add_telegram_cli(sub)  # sendiass telegram
+    add_review_cli(sub)  # sendiass import, sendiass user
     return p
 
 

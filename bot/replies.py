@@ -41,7 +41,7 @@ def _render(template: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> tuple[tuple[Reply, ...], dict[str, str]]:
+def _load(path: str) -> tuple[tuple[Reply, ...], dict[str, str], dict[str, str]]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     replies = tuple(
         Reply(
@@ -58,7 +58,8 @@ def _load(path: str) -> tuple[tuple[Reply, ...], dict[str, str]]:
     if len(ids) != len(set(ids)):
         raise ValueError(f"{path}: reply ids must be unique")
     snippets = {key: _render(s["text"]) for key, s in (raw.get("snippets") or {}).items()}
-    return replies, snippets
+    notices = {key: _render(s["text"]) for key, s in (raw.get("notices") or {}).items()}
+    return replies, snippets, notices
 
 
 def all_replies() -> tuple[Reply, ...]:
@@ -68,6 +69,11 @@ def all_replies() -> tuple[Reply, ...]:
 def snippet(key: str) -> str:
     """An approved sentence the guard uses to build a safe rewrite."""
     return _load(str(library_path()))[1][key]
+
+
+def notice(key: str) -> str:
+    """An approved notice a channel sends that is not an answer (e.g. Telegram's /start)."""
+    return _load(str(library_path()))[2][key]
 
 
 def select(route: str, channel: str = "public_comment", topic: str | None = None) -> Reply | None:

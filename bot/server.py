@@ -133,11 +133,13 @@ def add_product_routes(app) -> None:
         verdict = await service().check(reply, comment)
         return response.json({"id": obj.get("id"), **verdict.to_dict()})
 
+    from bot.web import add_web_routes; add_web_routes(app, service, store)  # noqa: E702  the review page and API
+
 
 def serve(model_path, host: str = "127.0.0.1", port: int = 5005, with_actions: bool = True) -> None:
     from rasa.core import run
     from rasa.core.channels.rest import RestInput
-    from rasa.core.utils import AvailableEndpoints
+    from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
 
     action_port = int(os.environ.get("SENDIASS_ACTION_PORT", "5055"))
     endpoints_file = os.environ.get("SENDIASS_ENDPOINTS")
@@ -150,7 +152,13 @@ def serve(model_path, host: str = "127.0.0.1", port: int = 5005, with_actions: b
     if os.environ.get("SENDIASS_TELEGRAM_TOKEN"):
         start_telegram_bot(model_path, with_actions)
 
-    app = run.configure_app([RestInput()], port=port, endpoints=endpoints, enable_api=True,
+    # Rasa's own HTTP API (trackers, model, training) reads conversations: token-protected when set,
+    # and required whenever the server listens beyond this machine.
+    token = os.environ.get("SENDIASS_RASA_TOKEN") or None
+    if not token and host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit(f"Listening on {host} exposes Rasa's API (conversation trackers): set SENDIASS_RASA_TOKEN "
+                         "to a long random secret first (docs/DEPLOY.md).")
+    app = run.configure_app([RestInput()], port=port, endpoints=endpoints, enable_api=True, auth_token=token,
                             log_file=str(var_dir() / "logs" / "rasa.log"))
     add_product_routes(app)
     app.register_listener(
@@ -163,4 +171,6 @@ def serve(model_path, host: str = "127.0.0.1", port: int = 5005, with_actions: b
               f"(GET /health, POST /api/triage, POST /api/check, POST /webhooks/rest/webhook)", flush=True)
 
     app.register_listener(announce, "after_server_start")
-    app.run(host=host, port=port, workers=1, access_log=False, motd=False)
+    # Several workers only with a shared lock store (Redis): Rasa refuses them with the in-memory one.
+    workers = number_of_sanic_workers(endpoints.lock_store)
+    app.run(host=host, port=port, workers=workers, access_log=False, motd=False)

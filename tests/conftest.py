@@ -98,3 +98,14 @@ def server(model_path, tmp_path_factory):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """PostgreSQL/Redis tests: in CI a missing service is a failure; on a laptop, a skip that says why."""
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        message = f"{name} is not reachable on {host}:{port}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{message}, and CI=true: the project's machines run it (see docs/DEPLOY.md)")
+        pytest.skip(f"{message}; start it to run this test (CI runs it)")

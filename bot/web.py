@@ -1,0 +1,301 @@
+"""The review page and its API, mounted on the main job's Sanic app (bot/server.py).
+
+Pages (HTML + one vanilla JS file, no build step; bot/static/):
+GET  /review                      the queue (redirects to the sign-in page without a session)
+GET  /review/login, POST          sign in (a double-submit token protects the form)
+POST /review/logout               sign out
+GET  /review/static/<file>        review.js, review.css (no data in them; readable without signing in)
+
+API (JSON; a session cookie plus the X-CSRF-Token header on every POST, or Authorization: Bearer <token>):
+POST /api/comments                          {"platform", "author", "text", "url"?, "received_at"?} -> the item
+GET  /api/review/me                         who is signed in, the CSRF token, the two-person rule
+GET  /api/review/items?route=&status=       the queue (status: all, open, ready or a state)
+GET  /api/review/items/<id>                 {"item", "history"}
+POST /api/review/items/<id>/<action>        edit {text} | approve {override_reason?} | reject {reason?} |
+                                            hand_off {assignee, note?} | acknowledge; each takes "version"?
+POST /api/review/check                      {"item_id", "text"} -> the guard's verdict (the live check)
+GET  /api/review/dashboard                  items per route and state, pending, median first response
+GET  /api/review/audit?limit=               the latest audit rows
+GET  /api/review/users                      active accounts (to hand an item to)
+
+Without a session every page redirects to /review/login and every API call gets 401 (an expired
+session says so); a POST without the session's CSRF token gets 403. /health, /api/triage and
+/api/check are bot/server.py's and unchanged.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import html
+import os
+import secrets
+from pathlib import Path
+from typing import Callable
+
+from bot import auth
+from bot.review import Queue, ReviewError, default_queue, two_person_rule, validate_comment
+from bot.store import Store
+from bot.triage import InputError, parse_line
+
+STATIC = Path(__file__).resolve().parent / "static"
+STATIC_TYPES = {"review.js": "text/javascript; charset=utf-8", "review.css": "text/css; charset=utf-8",
+                "review.html": "text/html; charset=utf-8"}
+SESSION_COOKIE = "sr_session"
+LOGIN_COOKIE = "sr_login"
+CSRF_HEADER = "x-csrf-token"
+MAX_FAILED_SIGN_INS = 5  # per name in 15 minutes
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                               "object-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class Who:
+    """The person behind a request: a signed-in session (CSRF-checked) or an API token (no cookie, no CSRF)."""
+
+    def __init__(self, user: auth.User, session: auth.Session | None):
+        self.user, self.session = user, session
+
+
+def _cookie_secure(request) -> bool:
+    """Secure cookies over HTTPS; behind a TLS-terminating proxy set SENDIASS_COOKIE_SECURE=1."""
+    return request.scheme == "https" or os.environ.get("SENDIASS_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+
+
+def _set_cookie(request, resp, name: str, value: str, max_age: int) -> None:
+    resp.cookies[name] = value
+    cookie = resp.cookies[name]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    cookie["max-age"] = max_age
+    if _cookie_secure(request):
+        cookie["secure"] = True
+
+
+def _clear_cookie(request, resp, name: str) -> None:
+    _set_cookie(request, resp, name, "", 0)
+
+
+def add_web_routes(app, service_getter: Callable, store: Store | None = None) -> Queue:
+    """Mount the review page and API on Rasa's Sanic app; `service_getter()` gives the TriageService."""
+    from sanic import response
+
+    auth.session_hours()  # a bad SENDIASS_SESSION_HOURS stops the server at start, not at the first sign-in
+    queue = Queue(store) if store is not None else default_queue()
+    engine = queue.engine
+    static = {name: (STATIC / name).read_bytes() for name in STATIC_TYPES}
+
+    def secured(resp):
+        for key, value in SECURITY_HEADERS.items():
+            resp.headers.setdefault(key, value)
+        return resp
+
+    def error(message: str, status: int):
+        return secured(response.json({"error": message}, status=status))
+
+    def body(request) -> dict:
+        raw = request.body or b""
+        if not raw.strip():
+            raise InputError("the request body is empty; send a JSON object")
+        obj = parse_line(raw)  # UTF-8, no binary, valid JSON (bot.triage)
+        if not isinstance(obj, dict):
+            raise InputError("send a JSON object")
+        return obj
+
+    async def in_thread(func, *args):
+        """scrypt and the guard take tens of milliseconds: keep the server answering meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+
+    def identify(request) -> Who | str:
+        """The person making the request, or why there is none."""
+        header = request.headers.get("authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            user = auth.token_user(engine, token.strip()) if scheme.lower() == "bearer" else None
+            return Who(user, None) if user else "the API token is not valid"
+        try:
+            session = auth.find_session(engine, request.cookies.get(SESSION_COOKIE))
+        except auth.SessionExpired:
+            return "expired"
+        return Who(session.user, session) if session else "sign in first"
+
+    def signed_in(page: bool = False):
+        """Only for a signed-in person; every POST made with a session cookie must carry its CSRF token."""
+        def wrap(handler):
+            @functools.wraps(handler)
+            async def wrapper(request, *args, **kwargs):
+                who = identify(request)
+                if isinstance(who, str):
+                    if page:
+                        target = "/review/login?expired=1" if who == "expired" else "/review/login"
+                        return secured(response.redirect(target, status=303))
+                    return error("your session has expired; sign in again" if who == "expired" else who, 401)
+                if request.method == "POST" and who.session is not None:
+                    given = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token")
+                    if not auth.csrf_matches(who.session, given):
+                        return error("missing or wrong CSRF token; reload the page", 403)
+                request.ctx.who = who
+                try:
+                    return secured(await handler(request, *args, **kwargs))
+                except (InputError, ReviewError) as exc:
+                    return error(str(exc), getattr(exc, "status", 400))
+            return wrapper
+        return wrap
+
+    # ------------------------------------------------------------ pages
+
+    def login_page(request, message: str = "", status: int = 200):
+        token = secrets.token_urlsafe(24)
+        page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in · Safe Replies</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/review/static/review.css"></head>
+<body class="login"><main class="login-box">
+<h1>Safe Replies</h1><p>Sign in to the review queue.</p>
+{f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ''}
+<form method="post" action="/review/login">
+<input type="hidden" name="csrf_token" value="{token}">
+<label>Name <input name="name" autocomplete="username" required autofocus></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button>
+</form></main></body></html>"""
+        resp = response.html(page, status=status)
+        _set_cookie(request, resp, LOGIN_COOKIE, token, 1800)
+        return secured(resp)
+
+    async def login_form(request):
+        message = "Your session has expired; please sign in again." if request.args.get("expired") else ""
+        return login_page(request, message)
+
+    async def login(request):
+        form = request.form
+        given, expected = form.get("csrf_token") or "", request.cookies.get(LOGIN_COOKIE) or ""
+        if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
+            return login_page(request, "The sign-in form had expired; please try again.", 403)
+        name, password = (form.get("name") or "").strip(), form.get("password") or ""
+        if queue.failed_sign_ins(name) >= MAX_FAILED_SIGN_INS:
+            return login_page(request, "Too many failed attempts for this name; wait 15 minutes and try again.", 429)
+        user = await in_thread(auth.authenticate, engine, name, password)
+        if user is None:
+            queue.record_event(auth.normal_name(name) or "-", "sign_in_failed")
+            return login_page(request, "Wrong name or password.", 401)
+        value, session = auth.start_session(engine, user)
+        queue.record_event(user.name, "sign_in")
+        resp = response.redirect("/review", status=303)
+        _set_cookie(request, resp, SESSION_COOKIE, value, int((session.expires_at - auth.now()).total_seconds()))
+        _clear_cookie(request, resp, LOGIN_COOKIE)
+        return secured(resp)
+
+    @signed_in()
+    async def logout(request):
+        auth.end_session(engine, request.cookies.get(SESSION_COOKIE))
+        queue.record_event(request.ctx.who.user.name, "sign_out")
+        resp = response.redirect("/review/login", status=303)
+        _clear_cookie(request, resp, SESSION_COOKIE)
+        return resp
+
+    @signed_in(page=True)
+    async def review_page(request):
+        return response.raw(static["review.html"], content_type=STATIC_TYPES["review.html"])
+
+    async def static_file(request, name: str):
+        if name not in static or name == "review.html":
+            return error("not found", 404)
+        resp = response.raw(static[name], content_type=STATIC_TYPES[name])
+        return secured(resp)
+
+    # ------------------------------------------------------------ API
+
+    @signed_in()
+    async def me(request):
+        who = request.ctx.who
+        return response.json({
+            "name": who.user.name, "role": who.user.role, "can_approve": who.user.can_approve,
+            "csrf": who.session.csrf if who.session else None,
+            "expires_at": who.session.expires_at.isoformat() if who.session else None,
+            "two_person_rule": two_person_rule(),
+        })
+
+    @signed_in()
+    async def post_comment(request):
+        comment = validate_comment(body(request))
+        triage = await service_getter().triage(comment["text"], "public_comment")
+        item, new = queue.add(comment, triage, source="api", submitted_by=request.ctx.who.user.name)
+        return response.json({**item, "duplicate": not new}, status=201 if new else 200)
+
+    @signed_in()
+    async def list_items(request):
+        return response.json({"items": queue.list(route=request.args.get("route") or None,
+                                                  status=request.args.get("status") or None)})
+
+    @signed_in()
+    async def get_item(request, item_id: int):
+        return response.json({"item": queue.get(item_id), "history": queue.history(item_id)})
+
+    def version_of(obj: dict) -> int | None:
+        version = obj.get("version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise InputError("'version' must be a whole number")
+        return version
+
+    actions = {
+        "edit": lambda item_id, user, obj: queue.edit(item_id, user, obj.get("text"), version=version_of(obj)),
+        "approve": lambda item_id, user, obj: queue.approve(item_id, user, obj.get("override_reason"),
+                                                            version=version_of(obj)),
+        "reject": lambda item_id, user, obj: queue.reject(item_id, user, obj.get("reason"), version=version_of(obj)),
+        "hand_off": lambda item_id, user, obj: queue.hand_off(item_id, user, obj.get("assignee"), obj.get("note"),
+                                                              version=version_of(obj)),
+        "acknowledge": lambda item_id, user, obj: queue.acknowledge(item_id, user, version=version_of(obj)),
+    }
+
+    @signed_in()
+    async def act(request, item_id: int, action: str):
+        if action not in actions:
+            return error(f"unknown action {action!r}; use one of {', '.join(actions)}", 404)
+        obj = body(request) if (request.body or b"").strip() else {}
+        item = await in_thread(actions[action], item_id, request.ctx.who.user, obj)
+        return response.json({"item": item, "history": queue.history(item_id)})
+
+    @signed_in()
+    async def check(request):
+        obj = body(request)
+        item_id = obj.get("item_id")
+        if not isinstance(item_id, int) or isinstance(item_id, bool):
+            raise InputError("'item_id' must be the item's number")
+        return response.json(await in_thread(queue.check, item_id, obj.get("text")))
+
+    @signed_in()
+    async def dashboard(request):
+        return response.json(queue.dashboard())
+
+    @signed_in()
+    async def audit_trail(request):
+        try:
+            limit = min(1000, max(1, int(request.args.get("limit") or 200)))
+        except ValueError:
+            raise InputError("'limit' must be a number")
+        return response.json({"audit": queue.recent_audit(limit)})
+
+    @signed_in()
+    async def list_users(request):
+        return response.json({"users": [{"name": u["name"], "role": u["role"]} for u in auth.list_users(engine)]})
+
+    routes = [
+        (login_form, "/review/login", ["GET"]), (login, "/review/login", ["POST"]),
+        (logout, "/review/logout", ["POST"]), (review_page, "/review", ["GET"]),
+        (static_file, "/review/static/<name:str>", ["GET"]),
+        (me, "/api/review/me", ["GET"]), (post_comment, "/api/comments", ["POST"]),
+        (list_items, "/api/review/items", ["GET"]), (get_item, "/api/review/items/<item_id:int>", ["GET"]),
+        (act, "/api/review/items/<item_id:int>/<action:str>", ["POST"]), (check, "/api/review/check", ["POST"]),
+        (dashboard, "/api/review/dashboard", ["GET"]), (audit_trail, "/api/review/audit", ["GET"]),
+        (list_users, "/api/review/users", ["GET"]),
+    ]
+    for handler, uri, methods in routes:
+        app.add_route(handler, uri, methods=methods, name=f"review_{handler.__name__}_{methods[0].lower()}")
+    return queue
