@@ -1,0 +1,233 @@
+"""Load and fault test: two replicas of the main job on 127.0.0.1 sharing PostgreSQL and Redis.
+
+    uv run python bench/loadtest.py [--messages 5000] [--conversations 32] [--kill]
+
+Starts one action server and two `sendiass serve` replicas configured by endpoints.yml (Rasa's SQL
+tracker store on PostgreSQL, RedisLockStore on Redis), sends the messages of 32 concurrent
+conversations over HTTP (Rasa's REST channel), each message to either replica, and a burst of
+simultaneous messages within single conversations. With --kill one replica is killed half-way; the
+client retries requests that were in flight to it on the other one. Then it counts, from the
+trackers: lost and duplicated user events, 5xx responses and unanswered messages.
+Everything stays on this machine (127.0.0.1); loops are bounded in count and time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Messages that keep a conversation with the bot (answers and thanks, never a handoff that pauses it).
+MESSAGES = [
+    "what is an EHCP?",
+    "thank you so much",
+    "how can I contact you?",
+    "is your service free?",
+    "what is the local offer?",
+    "how do I become a volunteer?",
+]
+
+PG = {"SENDIASS_PG_HOST": "127.0.0.1", "SENDIASS_PG_PORT": "5432", "SENDIASS_PG_DB": "test",
+      "SENDIASS_PG_USER": "postgres", "SENDIASS_PG_PASSWORD": ""}
+REDIS = {"SENDIASS_REDIS_HOST": "127.0.0.1", "SENDIASS_REDIS_PORT": "6379", "SENDIASS_REDIS_DB": "3"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Cluster:
+    """An action server and N replicas; stop() ends them all."""
+    home: Path
+    urls: list[str] = field(default_factory=list)
+    procs: list[subprocess.Popen] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    def kill(self, index: int) -> None:
+        os.killpg(self.procs[index + 1].pid, signal.SIGKILL)  # procs[0] is the action server
+
+
+def start_cluster(model: Path, replicas: int = 2, home: Path | None = None) -> Cluster:
+    home = Path(home or tempfile.mkdtemp(prefix="replicas-"))
+    action_port = free_port()
+    env = {**os.environ, **PG, **REDIS, "SENDIASS_VAR": str(home), "SENDIASS_ENDPOINTS": str(ROOT / "endpoints.yml"),
+           "SENDIASS_ACTION_URL": f"http://127.0.0.1:{action_port}/webhook",
+           "SENDIASS_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
+           "PYTHONPATH": str(ROOT),
+           # A replica killed while it holds a conversation's lock leaves its ticket behind; the other
+           # replica waits for it to expire. Messages take well under a second, so 15 s is plenty.
+           "TICKET_LOCK_LIFETIME": "15"}
+    cluster = Cluster(home)
+    cluster.procs.append(subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)], cwd=ROOT, env=env,
+        stdout=open(home / "actions.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True))
+    for n in range(replicas):
+        port = free_port()
+        cluster.procs.append(subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--no-actions", "--model", str(model), "--port", str(port)],
+            cwd=ROOT, env=env, stdout=open(home / f"replica{n}.log", "wb"), stderr=subprocess.STDOUT,
+            start_new_session=True))
+        cluster.urls.append(f"http://127.0.0.1:{port}")
+    deadline = time.time() + 240
+    for url in cluster.urls:
+        while True:
+            try:
+                if requests.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.time() > deadline or any(p.poll() is not None for p in cluster.procs):
+                cluster.stop()
+                raise RuntimeError(f"a replica did not start; logs in {home}")
+            time.sleep(0.5)
+    return cluster
+
+
+@dataclass
+class Counts:
+    sent: int = 0
+    ok: int = 0
+    server_errors: int = 0
+    unanswered: int = 0
+    retried_in_flight: int = 0
+    failed: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, **kw) -> None:
+        with self.lock:
+            for k, v in kw.items():
+                setattr(self, k, getattr(self, k) + v)
+
+
+def send(urls: list[str], dead: set, sender: str, text: str, start: int, counts: Counts) -> bool:
+    """One message; retried on another replica when the chosen one is down (at most 4 tries)."""
+    live = [u for u in urls if u not in dead] or urls
+    for attempt in range(4):
+        url = live[(start + attempt) % len(live)]
+        try:
+            r = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+        except requests.RequestException:
+            counts.add(retried_in_flight=1)
+            live = [u for u in urls if u not in dead] or urls
+            time.sleep(1)
+            continue
+        if r.status_code >= 500:
+            counts.add(server_errors=1)
+            continue
+        counts.add(ok=1)
+        if not r.json():
+            counts.add(unanswered=1)
+        return True
+    counts.add(failed=1)
+    return False
+
+
+def run_load(cluster: Cluster, messages: int, conversations: int, kill_at: float | None = None) -> dict:
+    run = uuid.uuid4().hex[:8]
+    senders = [f"load-{run}-{i}" for i in range(conversations)]
+    counts = Counts()
+    dead: set[str] = set()
+    sent_per_sender = {s: 0 for s in senders}
+    progress = {"n": 0}
+    plock = threading.Lock()
+
+    def conversation(i: int) -> None:
+        sender = senders[i]
+        for k in range(i, messages, conversations):
+            with plock:
+                progress["n"] += 1
+                if kill_at is not None and not dead and progress["n"] >= kill_at * messages:
+                    dead.add(cluster.urls[0])
+                    cluster.kill(0)
+            counts.add(sent=1)
+            if send(cluster.urls, dead, sender, MESSAGES[k % len(MESSAGES)], k, counts):
+                sent_per_sender[sender] += 1
+
+    t0 = time.time()
+    with ThreadPoolExecutor(conversations) as pool:
+        list(pool.map(conversation, range(conversations)))
+    # Simultaneous messages within one conversation, to both replicas: the lock store serialises them.
+    burst_sender = f"load-{run}-burst"
+    sent_per_sender[burst_sender] = 0
+    with ThreadPoolExecutor(8) as pool:
+        ok = list(pool.map(lambda k: send(cluster.urls, dead, burst_sender, MESSAGES[k % len(MESSAGES)], k, counts),
+                           range(8)))
+    sent_per_sender[burst_sender] = sum(ok)
+    elapsed = time.time() - t0
+
+    live = next(u for u in cluster.urls if u not in dead)
+    lost = duplicated = interleaved = 0
+    for sender, sent in sent_per_sender.items():
+        events = requests.get(f"{live}/conversations/{sender}/tracker", timeout=60).json()["events"]
+        kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
+        users = kinds.count("user")
+        if users != sent:
+            print(f"{sender}: sent {sent}, tracker has {users} user events", file=sys.stderr)
+        lost += max(0, sent - users)
+        duplicated += max(0, users - sent)
+        # Serialised processing: every user message is followed by its own bot reply before the next one.
+        interleaved += sum(1 for a, b in zip(kinds, kinds[1:]) if a == b == "user")
+    return {
+        "messages": counts.sent, "conversations": conversations, "seconds": round(elapsed, 1),
+        "per_s": round(counts.sent / elapsed, 1), "ok": counts.ok, "server_errors_5xx": counts.server_errors,
+        "unanswered": counts.unanswered, "failed": counts.failed, "retried_in_flight": counts.retried_in_flight,
+        "lost_events": lost, "duplicated_events": duplicated, "interleaved": interleaved,
+        "killed_replica": bool(dead),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--messages", type=int, default=5000)
+    ap.add_argument("--conversations", type=int, default=32)
+    ap.add_argument("--kill", action="store_true", help="kill one replica half-way")
+    args = ap.parse_args()
+    if not (reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)):
+        raise SystemExit("PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) must be running.")
+    from bot.training import train
+
+    cluster = start_cluster(train())
+    try:
+        result = run_load(cluster, args.messages, args.conversations, 0.5 if args.kill else None)
+    finally:
+        cluster.stop()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
