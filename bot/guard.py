@@ -74,7 +74,7 @@ detections with offsets into ``comment``), its flags and detection spans are tru
 without a "category" counts as a disclosure). With a comment but no triage, the deterministic detector
 decides: the comment is a disclosure when it finds a "disclosure" in it, and its spans are used. Whether
 or not there is a triage, a comment with plain cues of criticism of the service itself
-(``_comment_criticises_service``: an unanswered call or message, a long wait, "your website's down", "your
+(``comment_criticises_service``: an unanswered call or message, a long wait, "your website's down", "your
 advice was rubbish", "why did you delete my comment") counts as a complaint too: the classifier misses the
 flag most often when the complaint comes with a disclosure. A cue in a sentence about a third party ("the
 school never rang back", "the council are useless") does not count. With no comment, only the checks that
@@ -2034,6 +2034,11 @@ _MEDICAL_CLAIM = _rx(r"\b(?:usually|normally|probably|often|always) means\b"
               r"is|are)\b")
 
 
+# Advice about how to contact the service or keep details private is not medical advice.
+_SERVICE_ADVICE = _rx(r"\b(?:personal details|details here|confidential|confidence|this page|public|privately|contact us|"
+                      r"call us|email us|ring us|message us|get in touch|talk (?:it )?through)\b")
+
+
 def _medical_advice(ctx: Context) -> list[Finding]:
     if not (ctx.comment and _MEDICAL_COMMENT.search(ctx.comment)):
         return []
@@ -2041,8 +2046,8 @@ def _medical_advice(ctx: Context) -> list[Finding]:
     for s, e in ctx.sentences:
         sentence = ctx.reply[s:e]
         m = _MEDICAL_CLAIM.search(sentence)
-        if m is None and not _HEALTH_PROFESSIONAL.search(sentence):  # advice beside a referral is signposting
-            m = _ADVICE.search(sentence)
+        if m is None and not _HEALTH_PROFESSIONAL.search(sentence) and not _SERVICE_ADVICE.search(sentence):
+            m = _ADVICE.search(sentence)  # advice beside a referral, or about reaching us, is signposting
         if m and not _REFUSAL_BEFORE.search(sentence[:m.start()]) \
                 and not _SIGNPOST_BEFORE.search(sentence[:m.start()]):
             found.append(_finding(ctx, "out_of_expertise", s + m.start(), s + m.end(),
@@ -2163,7 +2168,7 @@ _CRITICISM = _rx(
 _COMPLAIN_INTENT = _rx(r"\b(?:make|raise|lodge|file|submit|put in)\s+an?\s+(?:formal\s+)?complaint\b|\bescalate\b")
 
 
-def _comment_criticises_service(comment: str) -> bool:
+def comment_criticises_service(comment: str) -> bool:
     """Plain cues that the comment criticises SENDIASS itself (not the council, a school, ...)."""
     if not comment:
         return False
@@ -2191,7 +2196,7 @@ def _context(reply: str, comment: str | None, comment_triage: dict | None) -> Co
             complaint = bool(comment_triage.get("complaint")) or route == "complaint"
         else:
             disclosure = bool(spans)
-        complaint = complaint or _comment_criticises_service(comment)
+        complaint = complaint or comment_criticises_service(comment)
     elif comment_triage is not None:
         route = comment_triage.get("route")
         disclosure = bool(comment_triage.get("disclosure")) or route in DISCLOSURE_ROUTES

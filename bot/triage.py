@@ -141,12 +141,18 @@ def decide(text: str, parse: dict, channel: str = "public_comment") -> Triage:
             # Never thank someone for a message with swearing or slurs in it.
             route = "abuse" if p["abuse"] >= DOUBT_MIN else "handoff"
 
+    # Plain cues that the writer criticises the service itself (the guard's own test, so that a reply
+    # the guard would hold back for want of the complaints procedure is never drafted).
+    criticises = guard.comment_criticises_service(text)
+    if criticises and route in ("abuse", "handoff", "answer", "acknowledge"):
+        route = "complaint"
+
     # A risk signal about the writer's own life or a child they know (self-harm, abuse, violence at
     # home, neglect, a missing child) is itself a personal disclosure; a threat against children is not.
     disclosure = bool(disclosed) or route == "redirect_private" or any(
         d["type"] != "threat_to_children" for d in risk)
     complaint = route == "complaint" or (
-        route in ("redirect_private", "safeguarding") and p["complaint"] >= COMPLAINT_FLAG_MIN
+        route in ("redirect_private", "safeguarding") and (p["complaint"] >= COMPLAINT_FLAG_MIN or criticises)
     )
     # The reply topic: the most likely intent of the chosen route; a redirect that also answers
     # criticism of the service uses the redirect written for complaints.

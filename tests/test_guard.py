@@ -612,8 +612,8 @@ def test_pattern_families(rule, reply, comment, triage, raised):
     ("what are your opening hours?", False),
     ("thank you for ringing me back so quickly!", False),
 ])
-def test_comment_criticises_service(comment, criticises):
-    assert guard._comment_criticises_service(comment) is criticises
+def testcomment_criticises_service(comment, criticises):
+    assert guard.comment_criticises_service(comment) is criticises
 
 
 def test_lower_cased_twins_find_the_same_spans():
