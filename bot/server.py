@@ -10,7 +10,9 @@ a child process. SENDIASS_ENDPOINTS names an endpoints.yml for other set-ups (Po
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
+import functools
 import json
 import logging
 import os
@@ -114,12 +116,14 @@ def add_product_routes(app) -> None:
         result = await service().triage_item(obj)
         if "error" in result:
             return response.json(result, status=400)
-        message_id = store.record_message(
+        # The write waits on the disk, not the CPU: a worker thread lets other requests be triaged meanwhile.
+        message_id = await asyncio.get_running_loop().run_in_executor(None, functools.partial(
+            store.record_message,
             channel=obj.get("channel") or "public_comment", direction="in", text=obj["text"],
             sender=str(obj.get("author") or "") or None, route=result["route"],
             flags={k: result[k] for k in ("disclosure", "complaint", "needs_human", "urgent")},
             reply_id=result["reply_id"], guard_ok=True if result["reply"] else None,
-        )
+        ))
         result["message_id"] = message_id
         return response.json(result)
 
