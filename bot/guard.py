@@ -72,12 +72,13 @@ out_of_expertise     medicine doses and medication advice, remedies ("a few drop
 The comment. With ``comment_triage`` (the core assistant's triage: route, disclosure, complaint,
 detections with offsets into ``comment``), its flags and detection spans are trusted (a detection
 without a "category" counts as a disclosure). With a comment but no triage, the deterministic detector
-decides: the comment is a disclosure when it finds a "disclosure" in it, and its spans are used. Whether
-or not there is a triage, a comment with plain cues of criticism of the service itself
-(``comment_criticises_service``: an unanswered call or message, a long wait, "your website's down", "your
-advice was rubbish", "why did you delete my comment") counts as a complaint too: the classifier misses the
-flag most often when the complaint comes with a disclosure. A cue in a sentence about a third party ("the
-school never rang back", "the council are useless") does not count. With no comment, only the checks that
+decides: the comment is a disclosure when it finds a "disclosure" in it, and its spans are used, and a
+comment with plain cues of criticism of the service itself (``comment_criticises_service``: an
+unanswered call or message, a long wait, "your website's down", "your advice was rubbish", "why did you
+delete my comment") counts as a complaint. The triage uses the same cues (bot/triage.py), so a given
+triage already includes them, and its word wins: the safeguarding signposting, for one, is never held
+back for want of the complaints procedure. A cue in a sentence about a third party ("the school never
+rang back", "the council are useless") does not count. With no comment, only the checks that
 do not depend on it run.
 
 Detector findings in replies: the detector is written for incoming comments, so a one-word "name" it
@@ -2194,9 +2195,9 @@ def _context(reply: str, comment: str | None, comment_triage: dict | None) -> Co
             route = comment_triage.get("route")
             disclosure = bool(comment_triage.get("disclosure")) or route in DISCLOSURE_ROUTES
             complaint = bool(comment_triage.get("complaint")) or route == "complaint"
-        else:
+        else:  # no triage: the detector and the plain complaint cues (a given triage already includes them)
             disclosure = bool(spans)
-        complaint = complaint or comment_criticises_service(comment)
+            complaint = comment_criticises_service(comment)
     elif comment_triage is not None:
         route = comment_triage.get("route")
         disclosure = bool(comment_triage.get("disclosure")) or route in DISCLOSURE_ROUTES

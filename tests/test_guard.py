@@ -334,13 +334,20 @@ def test_comment_without_triage_is_not_assumed_to_be_a_complaint():
     assert "complaint_not_routed" in rules_of("Sorry for the wait!", comment, COMPLAINT)
 
 
-def test_plain_criticism_of_the_service_counts_as_a_complaint_even_when_the_classifier_misses_it():
+def test_plain_criticism_of_the_service_counts_as_a_complaint_without_a_triage():
     comment = "phoned you four times about my lad's transport and nobody ever rang me back"
-    for triage in (None, DISCLOSURE, ANSWER):
-        assert "complaint_not_routed" in rules_of("Sorry about that. Please call " + PHONE + ".", comment, triage)
-        assert "complaint_not_routed" not in rules_of(
-            "Sorry about that. Please call " + PHONE + " and you can use our feedback and complaints procedure.",
-            comment, triage)
+    assert "complaint_not_routed" in rules_of("Sorry about that. Please call " + PHONE + ".", comment)
+    assert "complaint_not_routed" not in rules_of(
+        "Sorry about that. Please call " + PHONE + " and you can use our feedback and complaints procedure.", comment)
+
+
+def test_a_given_triage_has_the_last_word_on_complaint():
+    # The assistant's triage applies the same cues (tests/test_triage.py); when a caller says "no complaint"
+    # (safeguarding signposting), the guard does not second-guess it.
+    comment = "phoned you four times and nobody rang back. I keep thinking about ending my life."
+    safeguarding = {"route": "safeguarding", "disclosure": True, "complaint": False, "detections": []}
+    assert "complaint_not_routed" not in rules_of("If anyone is in immediate danger, please call 999. "
+                                                  "You can also call us on " + PHONE + ".", comment, safeguarding)
 
 
 def test_no_comment_means_no_redirect_needed():
@@ -419,10 +426,10 @@ FAMILIES = [
     ("blame", "complaint_not_routed", "We can't be held responsible for what the panel decided.", None, None, True),
     ("blame", "complaint_not_routed", "Next steps are explained in the letter we sent.", None, None, False),
     # -- complaint cues in the comment (the classifier's flag is missing)
-    ("cue", "complaint_not_routed", "Thanks for letting us know.", "been on hold for 25 minutes again and then got cut off", ANSWER, True),
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "been on hold for 25 minutes again and then got cut off", None, True),
     ("cue", "complaint_not_routed", "Thanks for letting us know.", "your online form just gives an error every time", None, True),
-    ("cue", "complaint_not_routed", "Thanks for letting us know.", "why did you remove my post about the coffee morning?", ANSWER, True),
-    ("cue", "complaint_not_routed", "Thanks for letting us know.", "the adviser I spoke to kept talking over me", ANSWER, True),
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "why did you remove my post about the coffee morning?", None, True),
+    ("cue", "complaint_not_routed", "Thanks for letting us know.", "the adviser I spoke to kept talking over me", None, True),
     ("cue", "complaint_not_routed", "Thanks for letting us know.", "the council never rang me back about his transport", ANSWER, False),
     ("cue", "complaint_not_routed", "Thanks for letting us know.", "the school are useless, three emails and no reply", ANSWER, False),
     ("cue", "complaint_not_routed", "Thanks for letting us know.", "is there a waiting list to speak to someone?", ANSWER, False),

@@ -248,12 +248,12 @@ def test_safeguarding_gets_signposting_and_an_urgent_alert_first(rig):
 def test_abuse_gets_no_reply_and_goes_to_moderation(rig):
     chat = new_chat()
     mark = len(rig.api.sent)
-    rig.wait_handled(rig.say(chat, "You lot are useless idiots, a total waste of taxpayers money"))
+    rig.wait_handled(rig.say(chat, "go back where you came from, nobody wants your sort here you scroungers"))
     assert rig.replies(chat) == []
     [ticket] = rig.tickets(chat)
     assert ticket["kind"] == "abuse"
     [alert] = rig.staff_since(mark)
-    assert f"ticket #{ticket['id']}" in alert and "moderation" in alert and "idiots" not in alert
+    assert f"ticket #{ticket['id']}" in alert and "moderation" in alert and "scroungers" not in alert
 
 
 # ------------------------------------------------------------------------------- handoff and staff
