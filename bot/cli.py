@@ -285,11 +285,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_audit_export)
 
     # Each channel and workflow registers its own commands.
+    from bot.practice import add_cli as add_practice_cli
     from bot.review import add_cli as add_review_cli
     from bot.telegram import add_cli as add_telegram_cli
 
     add_telegram_cli(sub)  # sendiass telegram
     add_review_cli(sub)  # sendiass import, sendiass user
+    add_practice_cli(sub)  # sendiass practice
     return p
 
 

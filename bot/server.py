@@ -75,8 +75,10 @@ def add_product_routes(app) -> None:
     """Mount /health, /api/triage and /api/check on Rasa's Sanic app."""
     from sanic import response
 
+    from bot.practice import add_practice_routes
     from bot.store import Store
     from bot.triage import InputError, TriageService, validate_check_item
+    from bot.web import add_web_routes
 
     store = Store()
 
@@ -137,7 +139,8 @@ def add_product_routes(app) -> None:
         verdict = await service().check(reply, comment)
         return response.json({"id": obj.get("id"), **verdict.to_dict()})
 
-    from bot.web import add_web_routes; add_web_routes(app, service, store)  # noqa: E702  the review page and API
+    add_web_routes(app, service, store)  # the review page and API
+    add_practice_routes(app, store)  # the Practice tab
 
 
 def serve(model_path, host: str = "127.0.0.1", port: int = 5005, with_actions: bool = True) -> None:

@@ -1049,8 +1049,11 @@ def register_handlers(app: Application, bot: SafeRepliesBot) -> None:
     """Every handler of the bot, in order of precedence."""
     from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+    from bot.practice import add_telegram_handlers
+
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
+    add_telegram_handlers(app, bot)  # /practice first: a practice session's messages are not for the service
     app.add_handler(CommandHandler(["start", "help"], bot.on_start_help, filters=new_message))
     app.add_handler(CommandHandler("reply", bot.on_reply, filters=new_message))
     app.add_handler(CommandHandler("release", bot.on_release, filters=new_message))
