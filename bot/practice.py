@@ -1224,21 +1224,14 @@ def add_practice_routes(app, store: Store | None = None) -> PracticeEngine:
     from sanic import response
 
     from bot import auth
-    from bot.web import CSRF_HEADER, SECURITY_HEADERS, SESSION_COOKIE
+    from bot.web import CSRF_HEADER, SESSION_COOKIE, json_error, secured
 
     ready_share()  # a bad SENDIASS_PRACTICE_READY_SHARE stops the server at start, not at the first page
     engine = PracticeEngine(store)
     db = engine.engine
     static = {name: (STATIC / name).read_bytes() for name in STATIC_TYPES}
 
-    def secured(resp):
-        for key, value in SECURITY_HEADERS.items():
-            resp.headers.setdefault(key, value)
-        return resp
-
-    def error(message: str, status: int):
-        return secured(response.json({"error": message}, status=status))
-
+    error = json_error
     async def in_thread(func, *args, **kwargs):
         return await asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args, **kwargs))
 

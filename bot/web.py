@@ -82,6 +82,19 @@ def _clear_cookie(request, resp, name: str) -> None:
     _set_cookie(request, resp, name, "", 0)
 
 
+def secured(resp):
+    """Every response of the review and practice pages carries the security headers."""
+    for key, value in SECURITY_HEADERS.items():
+        resp.headers.setdefault(key, value)
+    return resp
+
+
+def json_error(message: str, status: int):
+    from sanic import response
+
+    return secured(response.json({"error": message}, status=status))
+
+
 def add_web_routes(app, service_getter: Callable, store: Store | None = None) -> Queue:
     """Mount the review page and API on Rasa's Sanic app; `service_getter()` gives the TriageService."""
     from sanic import response
@@ -91,14 +104,7 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
     engine = queue.engine
     static = {name: (STATIC / name).read_bytes() for name in STATIC_TYPES}
 
-    def secured(resp):
-        for key, value in SECURITY_HEADERS.items():
-            resp.headers.setdefault(key, value)
-        return resp
-
-    def error(message: str, status: int):
-        return secured(response.json({"error": message}, status=status))
-
+    error = json_error
     def body(request) -> dict:
         raw = request.body or b""
         if not raw.strip():

@@ -109,3 +109,27 @@ def require_service(name: str, host: str, port: int) -> None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"{message}, and CI=true: the project's machines run it (see docs/DEPLOY.md)")
         pytest.skip(f"{message}; start it to run this test (CI runs it)")
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium package: Playwright drives it, nothing is downloaded
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the web page tests; missing in CI is a failure, on a laptop a skip.
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in this thread while it
+    is open, and later tests run their own (TriageService.run)."""
+    if not CHROMIUM.exists():
+        reason = "headless Chromium is missing: apt-get install -y chromium (Debian's package, /usr/bin/chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -7,11 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sqlite3
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import requests
@@ -553,26 +551,6 @@ def test_the_practice_api_needs_a_session_and_the_csrf_token(web):
     assert csv_text.headers["content-type"].startswith("text/csv") and "practice.amira" in csv_text.text
     stopped = amira.post_json("/api/practice/stop")
     assert stopped.status_code == 200 and stopped.json()["summary"]["answered"] == 1
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = "headless Chromium is missing: apt-get install -y chromium (Debian's package, /usr/bin/chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_practice(browser, base: str, name: str, path: str = "/practice"):

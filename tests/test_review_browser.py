@@ -3,35 +3,15 @@ downloaded): a member of staff edits a suggested reply until the guard passes, a
 and both see it in the audit trail. Without /usr/bin/chromium: skipped on a laptop, a failure under CI=true."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
 from tests.review_support import add_user, sign_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 STAFF, APPROVER = ("web.amira", "amira's browser passphrase"), ("web.priya", "priya's browser passphrase")
 COMMENT = {"platform": "facebook", "author": "Dawn Patel", "url": "https://www.facebook.com/SENDIASSLeicester/posts/9",
            "text": "My son Kyle is in year 4 at Mowmacre Hill and the school keeps sending him home at lunch. "
                    "Can you help?"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = "headless Chromium is missing: apt-get install -y chromium (Debian's package, /usr/bin/chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def signed_in_page(browser, base: str, name: str, password: str):
