@@ -102,7 +102,23 @@ def about_text() -> str:
 STAFF_HELP = ("Staff commands in this chat:\n"
               "/reply TICKET text - answer the person on a ticket (checked against the policy first)\n"
               "/release TICKET - close the ticket and hand the chat back to the assistant\n"
+              "/draft TEXT - queue a public comment for review with a suggested reply\n"
+              "/edit ITEM text - change the reply of a queued item (checked against the policy)\n"
               "/help - this message")
+
+# A Telegram user acts on the review queue as the staff account named after them. Account names allow
+# letters, digits, dots, dashes and underscores only (bot.auth.NAME_RX), so "tg-<id>", not "tg:<id>".
+REVIEW_ACCOUNT = "tg-{user_id}"
+
+
+def review_account_name(user_id: int) -> str:
+    return REVIEW_ACCOUNT.format(user_id=user_id)
+
+
+def link_hint(user_id: int) -> str:
+    name = review_account_name(user_id)
+    return (f"Your Telegram account is not linked to a review account. Ask an administrator to run "
+            f"`sendiass user add {name} --role approver` (or --role staff), then try again.")
 
 
 def _summaries() -> dict[str, str]:
@@ -747,7 +763,7 @@ class SafeRepliesBot:
             if status in STAFF_STATUSES:
                 return f"staff:{user.id}"
             logger.warning("refused a staff command from user %s (status %s)", user.id, status)
-        await self.staff_alert(job, "not_staff", "Only members of the staff chat can use /reply and /release. "
+        await self.staff_alert(job, "not_staff", "Only members of the staff chat can use the staff commands (/reply, /release, /draft, /edit). "
                                                  "Ask an administrator of the staff chat to add you.",
                                reply_to=message.message_id if message else None)
         return None
@@ -859,13 +875,154 @@ class SafeRepliesBot:
         job = self.job(update)
         query = update.callback_query
         answer = "This button has expired."
-        if query.data and query.data.startswith("release:") and query.data[8:].isdigit():
+        if query.data and query.data.startswith("review:"):
+            answer = await self.review_button(job, update, query.data)
+        elif query.data and query.data.startswith("release:") and query.data[8:].isdigit():
             staff = await self.staff_member(job, update)
             answer = await self.release(job, int(query.data[8:]), staff) if staff else "Only staff can do that."
             if staff:
                 await self.staff_alert(job, "confirm", answer)
         await self.call_telegram("answerCallbackQuery", lambda: query.answer(answer[:200]))
         self.store.set_message_outcome(job.message_id, route="command")
+
+    # ------------------------------------------------------------------ the review queue (public comments)
+
+    def review_user(self, user_id: int):
+        """The review account linked to a Telegram user (bot.review's User), or None."""
+        from bot import review
+
+        try:
+            return review.default_queue().user(review_account_name(user_id))
+        except review.Forbidden:
+            return None
+
+    @staticmethod
+    def review_item_text(item: dict, heading: str) -> str:
+        """A queue item for the staff chat: route, flags, suggested reply, guard verdict; never the comment."""
+        flags = [name for name, on in (item.get("flags") or {}).items() if on]
+        types = sorted({d["type"] for d in item.get("detections") or []})
+        verdict = item.get("guard") or {}
+        lines = [heading, f"Route: {item['route']}",
+                 "Flags: " + (", ".join(flags) if flags else "none")]
+        if types:
+            lines.append("Detected: " + ", ".join(types))
+        lines.append("Suggested reply:" if item.get("reply") else "Suggested reply: none")
+        if item.get("reply"):
+            lines.append(item["reply"])
+        if verdict.get("ok"):
+            lines.append("Policy check: passed")
+        else:
+            rules = sorted({v["rule"] for v in verdict.get("violations") or []})
+            lines.append("Policy check: FAILED" + (f" ({', '.join(rules)})" if rules else ""))
+            if verdict.get("note"):
+                lines.append(verdict["note"])
+        lines.append(f"Change the reply with /edit {item['id']} new text")
+        return "\n".join(lines)
+
+    @staticmethod
+    def review_buttons(item_id: int) -> InlineKeyboardMarkup:
+        from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+        return InlineKeyboardMarkup([[InlineKeyboardButton("Approve", callback_data=f"review:approve:{item_id}"),
+                                      InlineKeyboardButton("Reject", callback_data=f"review:reject:{item_id}")]])
+
+    async def on_draft(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        from bot import review
+        from bot.triage import InputError, TriageService
+
+        job = self.job(update)
+        staff = await self.staff_member(job, update)
+        if staff is None:
+            self.store.set_message_outcome(job.message_id, route="command", flags={"refused": True})
+            return
+        message = update.effective_message
+        parts = (message.text or "").split(None, 1)
+
+        async def answer(key: str, text: str, **kwargs) -> None:
+            await self.staff_alert(job, key, text, reply_to=message.message_id, **kwargs)
+
+        if len(parts) < 2 or not parts[1].strip():
+            await answer("usage", "Usage: /draft TEXT, the public comment to answer, for example "
+                                  "/draft Is your service free?")
+        elif update.effective_user is None or staff == "staff:anonymous-admin":
+            await answer("anonymous", "Drafts need a known author (the two-person rule): post /draft as "
+                                      "yourself, not anonymously as the group.")
+        else:
+            try:
+                item = await review.intake(TriageService(self.assistant.agent), platform="other",
+                                           author="(pasted in the Telegram staff chat)", text=parts[1].strip(),
+                                           source="telegram", submitted_by=staff,
+                                           drafted_by=review_account_name(update.effective_user.id))
+            except InputError as exc:
+                await answer("invalid", f"Not queued: {exc}.")
+            else:
+                await answer("draft", self.review_item_text(item, f"Review item #{item['id']} (pending)"),
+                             reply_markup=self.review_buttons(item["id"]), route=item["route"])
+        self.store.set_message_outcome(job.message_id, route="command")
+
+    async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        from bot import review
+
+        job = self.job(update)
+        staff = await self.staff_member(job, update)
+        if staff is None:
+            self.store.set_message_outcome(job.message_id, route="command", flags={"refused": True})
+            return
+        message = update.effective_message
+        parts = (message.text or "").split(None, 2)
+        user = update.effective_user
+        anonymous = user is None or staff == "staff:anonymous-admin"
+        account = None if anonymous else self.review_user(user.id)
+        markup = None
+        if len(parts) < 3 or not parts[1].lstrip("#").isdigit():
+            text = "Usage: /edit ITEM new text, for example /edit 12 Thank you for your comment."
+        elif anonymous:
+            text = "Edits need a known author (the two-person rule): post /edit as yourself, not as the group."
+        elif account is None:
+            text = link_hint(user.id)
+        else:
+            item_id = int(parts[1].lstrip("#"))
+            try:
+                item = review.edit(item_id, account, parts[2].strip())
+            except review.ReviewError as exc:
+                text = f"Item #{item_id} not changed: {exc}."
+            else:
+                text = self.review_item_text(item, f"Review item #{item_id}: reply edited by {account.name} "
+                                                   f"(another approver must approve it)")
+                markup = self.review_buttons(item_id)
+        await self.staff_alert(job, "edit", text, reply_to=message.message_id, reply_markup=markup)
+        self.store.set_message_outcome(job.message_id, route="command")
+
+    async def review_button(self, job: Job, update: Update, data: str) -> str:
+        """Approve / Reject under a queue item; returns the answer for the button (also posted to staff)."""
+        from bot import review
+
+        _, action, item = (data.split(":", 2) + ["", ""])[:3]
+        if action not in ("approve", "reject") or not item.isdigit():
+            return "This button has expired."
+        staff = await self.staff_member(job, update)
+        if staff is None:
+            return "Only staff can do that."
+        user = update.effective_user
+        account = self.review_user(user.id)
+        if account is None:
+            answer = link_hint(user.id)
+        else:
+            item_id = int(item)
+            try:
+                done = (review.approve if action == "approve" else review.reject)(item_id, account)
+            except review.ReviewError as exc:
+                answer = f"Item #{item_id} not {action}d: {exc}."
+                if "override reason" in str(exc):
+                    answer += (" An override reason cannot be given from Telegram: fix the reply with "
+                               f"/edit {item_id} new text, or approve it with a reason on the review page (/review).")
+            else:
+                state = done["state"].replace("_", " ")
+                answer = f"Item #{item_id} {state} by {account.name}."
+                if done["state"] in review.READY:
+                    answer += " It is ready to post: copy the reply to the platform."
+        await self.staff_alert(job, "review", answer)
+        return answer
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         from telegram import Update
@@ -909,6 +1066,8 @@ class SafeRepliesBot:
         await self.call_telegram("setMyCommands", lambda: bot.set_my_commands(
             [BotCommand("reply", "TICKET text: answer the person"),
              BotCommand("release", "TICKET: hand the chat back to the assistant"),
+             BotCommand("draft", "TEXT: queue a public comment for review"),
+             BotCommand("edit", "ITEM text: change a queued reply"),
              BotCommand("help", "Staff commands")], scope=BotCommandScopeChat(self.config.staff_chat_id)))
         logger.info("Telegram bot @%s ready; staff chat %s", bot.username, self.config.staff_chat_id)
 
@@ -1057,6 +1216,8 @@ def register_handlers(app: Application, bot: SafeRepliesBot) -> None:
     app.add_handler(CommandHandler(["start", "help"], bot.on_start_help, filters=new_message))
     app.add_handler(CommandHandler("reply", bot.on_reply, filters=new_message))
     app.add_handler(CommandHandler("release", bot.on_release, filters=new_message))
+    app.add_handler(CommandHandler("draft", bot.on_draft, filters=new_message))
+    app.add_handler(CommandHandler("edit", bot.on_edit, filters=new_message))
     app.add_handler(MessageHandler(new_message & filters.COMMAND, bot.on_other_command))
     app.add_handler(MessageHandler(private & new_message & filters.TEXT, bot.on_private_text))
     app.add_handler(MessageHandler(private & new_message & ~filters.TEXT & ~filters.StatusUpdate.ALL,

@@ -593,3 +593,89 @@ def test_the_release_button_in_a_staff_alert(tmp_path):
 
     run_bot_in_process(tmp_path, assistant, script)
     assert assistant.resumed == [f"telegram:{chat}"]
+
+
+# ------------------------------------------------------------------------------- the review queue from the staff chat
+
+UNLINKED_STAFF = 503
+
+
+def add_account(rig, name: str, role: str) -> None:
+    run = sendiass("user", "add", name, "--role", role, "--password-stdin", input=b"a-long-test-password\n",
+                   env={"SENDIASS_VAR": str(rig.home)})
+    assert run.returncode == 0, run.stderr.decode()
+
+
+def review_queue(rig):
+    from bot.review import Queue
+    from bot.store import Store
+
+    return Queue(Store(f"sqlite:///{rig.home / 'sendiass.db'}"))
+
+
+def test_draft_in_the_staff_chat_queues_a_comment_and_the_buttons_act_on_it(rig):
+    rig.api.members[UNLINKED_STAFF] = "member"
+    add_account(rig, f"tg-{STAFF_MEMBER}", "approver")
+    add_account(rig, f"tg-{STAFF_ADMIN}", "approver")
+    comment = ("My daughter Amelia Hughes is 7 and at Brookside Academy, she has ADHD and they won't assess her. "
+               "Call me on 07700 900777 please")
+
+    # /draft from a staff member: a pending item, shown with its route, reply, verdict and two buttons
+    mark = len(rig.api.sent)
+    rig.wait_handled(rig.staff_says(f"/draft {comment}"))
+    [draft] = [m for m in rig.api.sent[mark:] if m["chat_id"] == STAFF_CHAT]
+    text = draft["text"]
+    pending = review_queue(rig).list(status="pending")
+    [item] = [i for i in pending if i["text"] == comment]
+    assert item["source"] == "telegram" and item["drafted_by"] == f"tg-{STAFF_MEMBER}" and item["reply"]
+    assert f"Review item #{item['id']} (pending)" in text and f"Route: {item['route']}" in text
+    assert "Policy check:" in text and f"/edit {item['id']} new text" in text and item["reply"] in text
+    for detail in ("Amelia", "Hughes", "Brookside", "ADHD", "07700", "900777"):
+        assert detail not in text
+    [buttons] = draft["params"]["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for b in buttons] == ["Approve", "Reject"]
+    approve = f"review:approve:{item['id']}"
+    assert [b["callback_data"] for b in buttons] == [approve, f"review:reject:{item['id']}"]
+
+    # a staff member with no linked review account is refused, and told how to link
+    mark = len(rig.api.sent)
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, UNLINKED_STAFF, approve))
+    assert f"sendiass user add tg-{UNLINKED_STAFF}" in rig.api.callback_answers[-1]["text"]
+    assert any("not linked" in m for m in rig.staff_since(mark))
+    assert review_queue(rig).get(item["id"])["state"] == "pending"
+
+    # the drafter cannot approve their own draft (two-person rule)
+    mark = len(rig.api.sent)
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_MEMBER, approve))
+    assert "two-person rule" in rig.api.callback_answers[-1]["text"]
+    assert any("two-person rule" in m for m in rig.staff_since(mark))
+    assert review_queue(rig).get(item["id"])["state"] == "pending"
+
+    # another approver can
+    mark = len(rig.api.sent)
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_ADMIN, approve))
+    done = review_queue(rig).get(item["id"])
+    assert done["state"] == "approved" and done["decided_by"] == f"tg-{STAFF_ADMIN}"
+    assert f"Item #{item['id']} approved by tg-{STAFF_ADMIN}" in rig.api.callback_answers[-1]["text"]
+    assert any(f"Item #{item['id']} approved" in m for m in rig.staff_since(mark))
+
+
+def test_edit_in_the_staff_chat_changes_the_reply_and_makes_the_editor_an_author(rig):
+    from bot import auth
+
+    for user in (STAFF_MEMBER, STAFF_ADMIN):
+        if auth.get_user(review_queue(rig).engine, f"tg-{user}") is None:
+            add_account(rig, f"tg-{user}", "approver")
+    rig.wait_handled(rig.staff_says("/draft Is your service free to use?", user_id=STAFF_ADMIN))
+    [item] = [i for i in review_queue(rig).list(status="pending") if i["text"] == "Is your service free to use?"]
+    mark = len(rig.api.sent)
+    new = "Yes, our service is free, impartial and confidential. Thank you for asking."
+    rig.wait_handled(rig.staff_says(f"/edit {item['id']} {new}"))
+    assert review_queue(rig).get(item["id"])["reply"] == new
+    [shown] = rig.staff_since(mark)
+    assert f"edited by tg-{STAFF_MEMBER}" in shown and new in shown
+    # the editor may not approve; the drafter (STAFF_ADMIN) drafted it, so neither can
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_MEMBER, f"review:approve:{item['id']}"))
+    assert "two-person rule" in rig.api.callback_answers[-1]["text"]
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_MEMBER, f"review:reject:{item['id']}"))
+    assert review_queue(rig).get(item["id"])["state"] == "rejected"
