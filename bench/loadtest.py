@@ -61,6 +61,22 @@ def reachable(host: str, port: int) -> bool:
         return False
 
 
+def wait_healthy(urls: list[str], procs: list[subprocess.Popen], seconds: float) -> bool:
+    """True once every server answers GET /health with 200; False when one exits or time runs out."""
+    deadline = time.time() + seconds
+    for url in urls:
+        while True:
+            try:
+                if requests.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.time() > deadline or any(p.poll() is not None for p in procs):
+                return False
+            time.sleep(0.5)
+    return True
+
+
 @dataclass
 class Cluster:
     """An action server and N replicas; stop() ends them all."""
@@ -103,18 +119,9 @@ def start_cluster(model: Path, replicas: int = 2, home: Path | None = None) -> C
             cwd=ROOT, env=env, stdout=open(home / f"replica{n}.log", "wb"), stderr=subprocess.STDOUT,
             start_new_session=True))
         cluster.urls.append(f"http://127.0.0.1:{port}")
-    deadline = time.time() + 240
-    for url in cluster.urls:
-        while True:
-            try:
-                if requests.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.time() > deadline or any(p.poll() is not None for p in cluster.procs):
-                cluster.stop()
-                raise RuntimeError(f"a replica did not start; logs in {home}")
-            time.sleep(0.5)
+    if not wait_healthy(cluster.urls, cluster.procs, 240):
+        cluster.stop()
+        raise RuntimeError(f"a replica did not start; logs in {home}")
     return cluster
 
 

@@ -17,7 +17,6 @@ import platform
 import re
 import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -123,14 +122,10 @@ def in_process(texts: list[str], train: bool) -> dict:
 
 
 # ------------------------------------------------------------------ over HTTP
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def over_http(texts: list[str], requests_per_level: int) -> dict:
     import requests
+
+    from bench.loadtest import free_port, wait_healthy
 
     home = Path(tempfile.mkdtemp(prefix="bench-"))
     port, action_port = free_port(), free_port()
@@ -140,16 +135,8 @@ def over_http(texts: list[str], requests_per_level: int) -> dict:
                             stdout=open(home / "server.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                if requests.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.time() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"server did not start; see {home / 'server.log'}")
-            time.sleep(0.5)
+        if not wait_healthy([base], [proc], 180):
+            raise RuntimeError(f"server did not start; see {home / 'server.log'}")
         results = {}
         for concurrency in (1, 8, 32):
             session_pool = [requests.Session() for _ in range(concurrency)]

@@ -743,6 +743,15 @@ class SafeRepliesBot:
         await self.send_to_person(job, "refused", chat.id, command_refused_notice(), comment=None, triage=None,
                                   reply_id="telegram.command_refused", channel=self.describe(update)["channel"])
 
+    async def staff_command(self, update: Update) -> tuple[Job, str] | None:
+        """The job and staff sender of a staff command, or None once it is refused (and recorded so)."""
+        job = self.job(update)
+        staff = await self.staff_member(job, update)
+        if staff is None:
+            self.store.set_message_outcome(job.message_id, route="command", flags={"refused": True})
+            return None
+        return job, staff
+
     async def staff_member(self, job: Job, update: Update) -> str | None:
         """The sender id of a staff member allowed to give a command here, or None (after refusing them)."""
         from telegram.error import BadRequest
@@ -782,11 +791,10 @@ class SafeRepliesBot:
         from bot import guard
         from bot.triage import ROUTES
 
-        job = self.job(update)
-        staff = await self.staff_member(job, update)
-        if staff is None:
-            self.store.set_message_outcome(job.message_id, route="command", flags={"refused": True})
+        command = await self.staff_command(update)
+        if command is None:
             return
+        job, staff = command
         message = update.effective_message
         parts = (message.text or "").split(None, 2)
 
@@ -835,11 +843,10 @@ class SafeRepliesBot:
                                        guard_ok=True)
 
     async def on_release(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        job = self.job(update)
-        staff = await self.staff_member(job, update)
-        if staff is None:
-            self.store.set_message_outcome(job.message_id, route="command", flags={"refused": True})
+        command = await self.staff_command(update)
+        if command is None:
             return
+        job, staff = command
         message = update.effective_message
         args = context.args or []
         if len(args) != 1 or not args[0].lstrip("#").isdigit():
@@ -930,11 +937,10 @@ class SafeRepliesBot:
         from bot import review
         from bot.triage import InputError, TriageService
 
-        job = self.job(update)
-        staff = await self.staff_member(job, update)
-        if staff is None:
-            self.store.set_message_outcome(job.message_id, route="command", flags={"refused": True})
+        command = await self.staff_command(update)
+        if command is None:
             return
+        job, staff = command
         message = update.effective_message
         parts = (message.text or "").split(None, 1)
 
@@ -963,11 +969,10 @@ class SafeRepliesBot:
     async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         from bot import review
 
-        job = self.job(update)
-        staff = await self.staff_member(job, update)
-        if staff is None:
-            self.store.set_message_outcome(job.message_id, route="command", flags={"refused": True})
+        command = await self.staff_command(update)
+        if command is None:
             return
+        job, staff = command
         message = update.effective_message
         parts = (message.text or "").split(None, 2)
         user = update.effective_user

@@ -7,11 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
+
+from bench.loadtest import wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
@@ -78,19 +78,9 @@ def server(model_path, tmp_path_factory):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
     try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("server exited:\n" + (home / "server.out").read_text()[-3000:])
-            try:
-                if requests.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.time() > deadline:
-                raise RuntimeError("server did not become healthy:\n" + (home / "server.out").read_text()[-3000:])
-            time.sleep(0.5)
+        if not wait_healthy([base], [proc], 180):
+            raise RuntimeError("server did not become healthy:\n" + (home / "server.out").read_text()[-3000:])
         yield {"url": base, "home": home, "output": home / "server.out"}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
