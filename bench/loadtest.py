@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -42,6 +43,8 @@ MESSAGES = [
     "how do I become a volunteer?",
 ]
 
+ACTION_SECRET = secrets.token_urlsafe(32)
+API_TOKEN = secrets.token_urlsafe(32)
 PG = {"SENDIASS_PG_HOST": "127.0.0.1", "SENDIASS_PG_PORT": "5432", "SENDIASS_PG_DB": "test",
       "SENDIASS_PG_USER": "postgres", "SENDIASS_PG_PASSWORD": ""}
 REDIS = {"SENDIASS_REDIS_HOST": "127.0.0.1", "SENDIASS_REDIS_PORT": "6379", "SENDIASS_REDIS_DB": "3"}
@@ -105,12 +108,16 @@ def start_cluster(model: Path, replicas: int = 2, home: Path | None = None) -> C
            "SENDIASS_ACTION_URL": f"http://127.0.0.1:{action_port}/webhook",
            "SENDIASS_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
            "PYTHONPATH": str(ROOT),
+           # the action server answers only Rasa; Rasa's API is on (with a token) so the trackers can be
+           # counted afterwards; one client address sends everything, so no per-client rate limit
+           "SENDIASS_ACTION_SECRET": ACTION_SECRET, "SENDIASS_RASA_API": "on", "SENDIASS_RASA_TOKEN": API_TOKEN,
+           "SENDIASS_RATE_LIMIT": "off",
            # A replica killed while it holds a conversation's lock leaves its ticket behind; the other
            # replica waits for it to expire. Messages take well under a second, so 15 s is plenty.
            "TICKET_LOCK_LIFETIME": "15"}
     cluster = Cluster(home)
     cluster.procs.append(subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)], cwd=ROOT, env=env,
+        [sys.executable, "-m", "bot.actionserver", "--port", str(action_port)], cwd=ROOT, env=env,
         stdout=open(home / "actions.log", "wb"), stderr=subprocess.STDOUT, start_new_session=True))
     for n in range(replicas):
         port = free_port()
@@ -200,7 +207,8 @@ def run_load(cluster: Cluster, messages: int, conversations: int, kill_at: float
     live = next(u for u in cluster.urls if u not in dead)
     lost = duplicated = interleaved = 0
     for sender, sent in sent_per_sender.items():
-        events = requests.get(f"{live}/conversations/{sender}/tracker", timeout=60).json()["events"]
+        events = requests.get(f"{live}/conversations/{sender}/tracker", timeout=60,
+                              headers={"Authorization": f"Bearer {API_TOKEN}"}).json()["events"]
         kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
         users = kinds.count("user")
         if users != sent:

@@ -196,8 +196,12 @@ def cmd_check(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from bot.server import serve
+    from bot.server import check_ports, serve
 
+    ports = [("server", args.host, args.port)]
+    if not args.no_actions:
+        ports.append(("action server", "127.0.0.1", int(os.environ.get("SENDIASS_ACTION_PORT", "5055"))))
+    check_ports(ports)  # before the model is loaded: a port in the way is said at once
     model = args.model or ensure_model()
     serve(model, host=args.host, port=args.port, with_actions=not args.no_actions)
     return 0

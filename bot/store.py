@@ -82,6 +82,16 @@ conversation_states = sa.Table(
 )
 
 
+# Secrets the product makes for itself, shared by every replica (e.g. the key that marks Rasa turns the
+# Telegram bot wrote, so a turn forged through another door is never taken for one).
+product_secrets = sa.Table(
+    "product_secrets", metadata,
+    sa.Column("name", sa.String(60), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -107,6 +117,29 @@ class Store:
                 cur.execute("PRAGMA busy_timeout=10000")
                 cur.close()
         metadata.create_all(self.engine)
+
+    def ping(self) -> None:
+        """Raises when the database cannot be reached (for /health)."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    def secret(self, name: str) -> str:
+        """A random secret kept in the database, made on first use; every replica reads the same one."""
+        import secrets as _secrets
+
+        q = sa.select(product_secrets.c.value).where(product_secrets.c.name == name)
+        with self.engine.connect() as conn:
+            value = conn.execute(q).scalar()
+        if value is not None:
+            return value
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(product_secrets.insert().values(name=name, value=_secrets.token_hex(32),
+                                                             created_at=now()))
+        except sa.exc.IntegrityError:  # another replica made it first: use theirs
+            pass
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar_one()
 
     def record_message(self, *, channel: str, direction: str, text: str, conversation_id: str | None = None,
                        sender: str | None = None, external_id: str | None = None, route: str | None = None,

@@ -40,6 +40,8 @@ SENDIASS_TELEGRAM_WEBHOOK_SECRET (webhook mode), SENDIASS_RASA_TIMEOUT, SENDIASS
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -208,9 +210,16 @@ class Turn:
 class Assistant:
     """The Rasa agent in this process: one tracker per chat, custom actions in the action server."""
 
-    def __init__(self, agent, timeout: float = 30.0):
+    def __init__(self, agent, timeout: float = 30.0, marker_key: bytes | None = None):
         self.agent = agent
         self.timeout = timeout
+        # Turns this bot hands to Rasa carry a message id signed with a key only the product knows, so the
+        # "handled before a restart" shortcut never trusts a turn written through another door.
+        self.marker_key = marker_key or secrets.token_bytes(32)
+
+    def signed_id(self, sender_id: str, message_id: str) -> str:
+        mac = hmac.new(self.marker_key, f"{sender_id}\x1f{message_id}".encode(), hashlib.sha256).hexdigest()[:32]
+        return f"{message_id}:{mac}"
 
     @classmethod
     def load(cls, model_path: str | Path, endpoints, timeout: float = 30.0) -> "Assistant":
@@ -218,9 +227,11 @@ class Assistant:
         from rasa.core.lock_store import LockStore
         from rasa.core.tracker_store import TrackerStore
 
+        from bot.store import Store
+
         agent = Agent.load(str(model_path), tracker_store=TrackerStore.create(endpoints.tracker_store),
                            lock_store=LockStore.create(endpoints.lock_store), action_endpoint=endpoints.action)
-        return cls(agent, timeout)
+        return cls(agent, timeout, marker_key=bytes.fromhex(Store().secret("telegram_turn_marker")))
 
     async def turn(self, sender_id: str, text: str, message_id: str) -> Turn:
         """Handle one message; raises AssistantFailed when Rasa or the action server did not do its part."""
@@ -237,6 +248,7 @@ class Assistant:
     async def _turn(self, sender_id: str, text: str, message_id: str) -> Turn:
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+        message_id = self.signed_id(sender_id, message_id)
         tracker = await self.agent.tracker_store.retrieve(sender_id)
         if tracker is not None:
             done = self._find_turn(tracker, message_id)
@@ -927,11 +939,14 @@ class SafeRepliesBot:
         return "\n".join(lines)
 
     @staticmethod
-    def review_buttons(item_id: int) -> InlineKeyboardMarkup:
+    def review_buttons(item: dict) -> InlineKeyboardMarkup:
+        """Approve / Reject for the item as shown: the version is in the button, so a press after the reply
+        changed elsewhere acts on nothing (the approver is shown the new text instead)."""
         from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-        return InlineKeyboardMarkup([[InlineKeyboardButton("Approve", callback_data=f"review:approve:{item_id}"),
-                                      InlineKeyboardButton("Reject", callback_data=f"review:reject:{item_id}")]])
+        key = f"{item['id']}:{item['version']}"
+        return InlineKeyboardMarkup([[InlineKeyboardButton("Approve", callback_data=f"review:approve:{key}"),
+                                      InlineKeyboardButton("Reject", callback_data=f"review:reject:{key}")]])
 
     async def on_draft(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         from bot import review
@@ -963,7 +978,7 @@ class SafeRepliesBot:
                 await answer("invalid", f"Not queued: {exc}.")
             else:
                 await answer("draft", self.review_item_text(item, f"Review item #{item['id']} (pending)"),
-                             reply_markup=self.review_buttons(item["id"]), route=item["route"])
+                             reply_markup=self.review_buttons(item), route=item["route"])
         self.store.set_message_outcome(job.message_id, route="command")
 
     async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -994,7 +1009,7 @@ class SafeRepliesBot:
             else:
                 text = self.review_item_text(item, f"Review item #{item_id}: reply edited by {account.name} "
                                                    f"(another approver must approve it)")
-                markup = self.review_buttons(item_id)
+                markup = self.review_buttons(item)
         await self.staff_alert(job, "edit", text, reply_to=message.message_id, reply_markup=markup)
         self.store.set_message_outcome(job.message_id, route="command")
 
@@ -1002,8 +1017,8 @@ class SafeRepliesBot:
         """Approve / Reject under a queue item; returns the answer for the button (also posted to staff)."""
         from bot import review
 
-        _, action, item = (data.split(":", 2) + ["", ""])[:3]
-        if action not in ("approve", "reject") or not item.isdigit():
+        _, action, item, version = (data.split(":", 3) + ["", "", ""])[:4]
+        if action not in ("approve", "reject") or not item.isdigit() or not version.isdigit():
             return "This button has expired."
         staff = await self.staff_member(job, update)
         if staff is None:
@@ -1015,7 +1030,20 @@ class SafeRepliesBot:
         else:
             item_id = int(item)
             try:
-                done = (review.approve if action == "approve" else review.reject)(item_id, account)
+                done = (review.approve if action == "approve" else review.reject)(item_id, account,
+                                                                                  version=int(version))
+            except review.Conflict as exc:
+                answer = f"Item #{item_id} not {action}d: {exc}."
+                try:
+                    current = review.default_queue().get(item_id)
+                except review.ReviewError:
+                    current = None
+                if current is not None and current["state"] in review.OPEN:
+                    answer = (f"Item #{item_id} not {action}d: it changed after these buttons were posted. "
+                              f"Here is what it says now.")
+                    await self.staff_alert(job, "review_fresh", self.review_item_text(
+                        current, f"Review item #{item_id} as it is now ({current['state'].replace('_', ' ')})"),
+                        reply_markup=self.review_buttons(current))
             except review.ReviewError as exc:
                 answer = f"Item #{item_id} not {action}d: {exc}."
                 if "override reason" in str(exc):
@@ -1244,19 +1272,14 @@ def _port_open(port: int) -> bool:
 
 def cmd_telegram(args) -> int:
     from bot.cli import ensure_model, say
-    from bot.server import default_endpoints, start_action_server
+    from bot.server import read_endpoints, start_action_server
 
     config = TelegramConfig.from_env()
     logging.getLogger(__name__).setLevel(logging.INFO)
     model = args.model or ensure_model()
-    endpoints_file = os.environ.get("SENDIASS_ENDPOINTS")
     action_port = int(os.environ.get("SENDIASS_ACTION_PORT", "5055"))
-    if endpoints_file:
-        from rasa.core.utils import AvailableEndpoints
-
-        endpoints = AvailableEndpoints.read_endpoints(endpoints_file)
-    else:
-        endpoints = default_endpoints(f"http://127.0.0.1:{action_port}/webhook")
+    endpoints = read_endpoints()
+    if not os.environ.get("SENDIASS_ENDPOINTS"):
         if not args.no_actions and not _port_open(action_port):
             say(f"Starting the action server on port {action_port}...")
             start_action_server(action_port)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -191,15 +192,41 @@ def draft_reply(result: Triage, text: str, channel: str, topic: str | None) -> T
     return result
 
 
+def validate_text(value: Any, name: str = "text") -> str:
+    """Message text as every entry point takes it: non-empty, at most MAX_TEXT characters, no NUL or
+    unpaired surrogates."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"'{name}' is missing or empty")
+    if len(value) > MAX_TEXT:
+        raise InputError(f"'{name}' is {len(value):,} characters; the limit is {MAX_TEXT:,}")
+    if "\x00" in value:
+        raise InputError(f"'{name}' contains binary data (NUL bytes)")
+    if any("\ud800" <= c <= "\udfff" for c in value):
+        raise InputError(f"'{name}' is not UTF-8 text (unpaired surrogate)")
+    return value
+
+
+MAX_AUTHOR = 200
+
+
+def validate_triage_item(obj: Any) -> tuple[Any, str, str, str | None]:
+    """(id, text, channel, author) of one /api/triage item: the same rules as /api/comments."""
+    item_id, text, channel = validate_item(obj)
+    if item_id is not None and (isinstance(item_id, (dict, list, bool)) or len(str(item_id)) > 200):
+        raise InputError("'id' must be a number or text of at most 200 characters")
+    author = obj.get("author")
+    if author in (None, ""):
+        return item_id, text, channel, None
+    if not isinstance(author, str) or len(author) > MAX_AUTHOR:
+        raise InputError(f"'author' must be text of at most {MAX_AUTHOR} characters")
+    return item_id, text, channel, validate_text(author, "author").strip()
+
+
 def validate_item(obj: Any) -> tuple[Any, str, str]:
     """(id, text, channel) of one input item, or InputError saying what is wrong."""
     if not isinstance(obj, dict):
         raise InputError("each line must be a JSON object like {\"id\": 1, \"text\": \"...\"}")
-    text = obj.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InputError("'text' is missing or empty")
-    if len(text) > MAX_TEXT:
-        raise InputError(f"'text' is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+    text = validate_text(obj.get("text"))
     channel = obj.get("channel") or "public_comment"
     if channel not in CHANNELS:
         raise InputError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
@@ -240,6 +267,7 @@ class TriageService:
 
     def __init__(self, agent):
         self.agent = agent
+        self._local = threading.local()  # one event loop per thread for run()
 
     @classmethod
     def load(cls, model_path: str | Path | None = None) -> "TriageService":
@@ -272,11 +300,19 @@ class TriageService:
         triage = (await self.triage(comment)).comment_triage() if comment else None
         return guard.check(reply, comment=comment, comment_triage=triage)
 
+    def triage_blocking(self, text: str, channel: str = "public_comment") -> Triage:
+        """triage() for a worker thread (the HTTP server runs CPU work off its event loop): Rasa's parse
+        never waits on anything, so a loop of this thread's own runs it."""
+        return self.run(self.triage(text, channel))
+
+    def check_blocking(self, reply: str, comment: str | None = None) -> "guard.Verdict":
+        return self.run(self.check(reply, comment))
+
     def run(self, coro):
         """Run a coroutine on this service's own event loop (batch use, outside a server)."""
-        loop = getattr(self, "_loop", None)
+        loop = getattr(self._local, "loop", None)
         if loop is None:
-            loop = self._loop = asyncio.new_event_loop()
+            loop = self._local.loop = asyncio.new_event_loop()
         return loop.run_until_complete(coro)
 
 

@@ -70,7 +70,10 @@ def server(model_path, tmp_path_factory):
     """`sendiass serve` on a free port of 127.0.0.1, with its action server, on an embedded store."""
     home = tmp_path_factory.mktemp("server")
     port, action_port = free_port(), free_port()
-    env = {**os.environ, "SENDIASS_VAR": str(home), "SENDIASS_ACTION_PORT": str(action_port), "NO_COLOR": "1"}
+    # The whole suite talks to this one server from one address: no per-client rate limit here
+    # (tests/test_hardening_http.py checks the limit on a server of its own).
+    env = {**os.environ, "SENDIASS_VAR": str(home), "SENDIASS_ACTION_PORT": str(action_port), "NO_COLOR": "1",
+           "SENDIASS_RATE_LIMIT": "off"}
     env.pop("SENDIASS_DATABASE_URL", None)
     log = open(home / "server.out", "wb")
     proc = subprocess.Popen(
@@ -81,7 +84,7 @@ def server(model_path, tmp_path_factory):
     try:
         if not wait_healthy([base], [proc], 180):
             raise RuntimeError("server did not become healthy:\n" + (home / "server.out").read_text()[-3000:])
-        yield {"url": base, "home": home, "output": home / "server.out"}
+        yield {"url": base, "home": home, "output": home / "server.out", "action_port": action_port}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -10,6 +10,7 @@ import io
 import itertools
 import json
 import os
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -51,7 +52,8 @@ class Rig:
         self.env = {**os.environ, "SENDIASS_VAR": str(home), "SENDIASS_ACTION_PORT": str(self.action_port),
                     "SENDIASS_TELEGRAM_TOKEN": TOKEN, "SENDIASS_TELEGRAM_BASE_URL": api.base_url,
                     "SENDIASS_STAFF_CHAT_ID": str(STAFF_CHAT), "SENDIASS_TELEGRAM_POLL_TIMEOUT": "5",
-                    "SENDIASS_TICKET_URL": "https://staff.example.org/tickets/{ticket}", "NO_COLOR": "1"}
+                    "SENDIASS_TICKET_URL": "https://staff.example.org/tickets/{ticket}", "NO_COLOR": "1",
+                    "SENDIASS_ACTION_SECRET": secrets.token_urlsafe(32)}
         for name in ("SENDIASS_DATABASE_URL", "SENDIASS_ENDPOINTS"):
             self.env.pop(name, None)
         self.actions: subprocess.Popen | None = None
@@ -63,6 +65,7 @@ class Rig:
     def start_actions(self) -> None:
         with pytest.MonkeyPatch.context() as mp:  # start_action_server reads the environment
             mp.setenv("SENDIASS_VAR", str(self.home))
+            mp.setenv("SENDIASS_ACTION_SECRET", self.env["SENDIASS_ACTION_SECRET"])
             mp.delenv("SENDIASS_DATABASE_URL", raising=False)
             from bot.server import start_action_server
 
@@ -634,8 +637,8 @@ def test_draft_in_the_staff_chat_queues_a_comment_and_the_buttons_act_on_it(rig)
         assert detail not in text
     [buttons] = draft["params"]["reply_markup"]["inline_keyboard"]
     assert [b["text"] for b in buttons] == ["Approve", "Reject"]
-    approve = f"review:approve:{item['id']}"
-    assert [b["callback_data"] for b in buttons] == [approve, f"review:reject:{item['id']}"]
+    approve = f"review:approve:{item['id']}:{item['version']}"
+    assert [b["callback_data"] for b in buttons] == [approve, f"review:reject:{item['id']}:{item['version']}"]
 
     # a staff member with no linked review account is refused, and told how to link
     mark = len(rig.api.sent)
@@ -674,8 +677,68 @@ def test_edit_in_the_staff_chat_changes_the_reply_and_makes_the_editor_an_author
     assert review_queue(rig).get(item["id"])["reply"] == new
     [shown] = rig.staff_since(mark)
     assert f"edited by tg-{STAFF_MEMBER}" in shown and new in shown
+    key = f"{item['id']}:{review_queue(rig).get(item['id'])['version']}"
     # the editor may not approve; the drafter (STAFF_ADMIN) drafted it, so neither can
-    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_MEMBER, f"review:approve:{item['id']}"))
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_MEMBER, f"review:approve:{key}"))
     assert "two-person rule" in rig.api.callback_answers[-1]["text"]
-    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_MEMBER, f"review:reject:{item['id']}"))
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_MEMBER, f"review:reject:{key}"))
     assert review_queue(rig).get(item["id"])["state"] == "rejected"
+
+
+def test_an_approve_button_pressed_after_the_reply_changed_approves_nothing(rig):
+    """The buttons carry the version the approver saw: an edit made elsewhere afterwards (here, on the web)
+    makes an old press a no-op, and the approver gets the reply as it is now with fresh buttons."""
+    from bot import auth, review
+
+    engine = review_queue(rig).engine
+    for user in (STAFF_MEMBER, STAFF_ADMIN):
+        if auth.get_user(engine, f"tg-{user}") is None:
+            add_account(rig, f"tg-{user}", "approver")
+    if auth.get_user(engine, "web-editor") is None:
+        add_account(rig, "web-editor", "staff")
+    comment = "When is your next coffee morning for parents?"
+    mark = len(rig.api.sent)
+    rig.wait_handled(rig.staff_says(f"/draft {comment}"))
+    [draft] = [m for m in rig.api.sent[mark:] if m["chat_id"] == STAFF_CHAT]
+    old_approve = draft["params"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    [item] = [i for i in review_queue(rig).list(status="pending") if i["text"] == comment]
+    changed = "Thanks for asking! Our events are listed on our website, and we'd love to see you there."
+    review.edit(item["id"], "web-editor", changed, queue=review_queue(rig))
+
+    mark = len(rig.api.sent)
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_ADMIN, old_approve))
+    assert "changed after these buttons were posted" in rig.api.callback_answers[-1]["text"]
+    now = review_queue(rig).get(item["id"])
+    assert now["state"] == "pending" and now["reply"] == changed
+    fresh = [m for m in rig.api.sent[mark:] if m["chat_id"] == STAFF_CHAT and m["params"].get("reply_markup")]
+    assert fresh and changed in fresh[-1]["text"]
+    new_approve = fresh[-1]["params"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert new_approve == f"review:approve:{item['id']}:{now['version']}"
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_ADMIN, new_approve))
+    done = review_queue(rig).get(item["id"])
+    assert done["state"] == "edited_approved" and done["reply"] == changed
+    # a button from before versions were carried (or made up) acts on nothing
+    rig.wait_handled(rig.api.push_callback(STAFF_CHAT, STAFF_ADMIN, f"review:approve:{item['id']}"))
+    assert rig.api.callback_answers[-1]["text"] == "This button has expired."
+
+
+def test_a_turn_forged_into_the_tracker_is_never_taken_for_one_the_bot_handled(service):
+    """Someone who can write tracker events (Rasa's API, another channel) writes a user turn with the id of a
+    person's next Telegram update and a bot reply after it. The bot's "handled before a restart" shortcut
+    must not send that reply: only turns whose id carries the product's own signature count."""
+    from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+
+    from bot.telegram import Assistant, AssistantFailed
+
+    agent = service.agent  # no action server: a real turn cannot complete, a trusted forgery would
+    sender, update = "telegram:99001", "telegram:424242"
+    tracker = service.run(agent.tracker_store.get_or_create_tracker(sender))
+    for event in (UserUttered("hi", message_id=update), SlotSet("route", "answer"), BotUttered("ATTACKER TEXT")):
+        tracker.update(event)
+    service.run(agent.tracker_store.save(tracker))
+    assistant = Assistant(agent, timeout=30, marker_key=secrets.token_bytes(32))
+    with pytest.raises(AssistantFailed):
+        service.run(assistant.turn(sender, "hello, is anyone there?", update))
+    events = list(service.run(agent.tracker_store.retrieve(sender)).events)
+    ours = [e for e in events if isinstance(e, UserUttered) and e.message_id == assistant.signed_id(sender, update)]
+    assert len(ours) == 1 and ours[0].text == "hello, is anyone there?"
