@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from bot import guard
+from bot.contract import CHANNELS, MAX_TEXT, InputError, validate_item  # noqa: F401  (one home: bot/contract.py)
 from bot.replies import Reply, select
 
 ROUTES = ("safeguarding", "redirect_private", "complaint", "abuse", "handoff", "answer", "acknowledge")
-CHANNELS = ("public_comment", "direct_message")
-MAX_TEXT = 10_000
 
 ANSWER_INTENTS = frozenset({
     "ask_what_we_do", "ask_impartial", "ask_confidential", "ask_free", "ask_contact", "ask_ehcp",
@@ -55,10 +54,6 @@ DECISION_MIN = 0.30  # below this, no route is clear enough for a template: a pe
 AUTOMATIC = frozenset({"answer", "acknowledge"})
 CONFIDENT = 0.60  # an automatic route below this route probability is also shown to a person
 DOUBT_MIN = 0.20  # ... and so is one where handoff or safeguarding is this likely
-
-
-class InputError(ValueError):
-    """A bad input item; the message is shown to whoever sent it."""
 
 
 @dataclass
@@ -189,21 +184,6 @@ def draft_reply(result: Triage, text: str, channel: str, topic: str | None) -> T
             reply = None
     result.reply = reply
     return result
-
-
-def validate_item(obj: Any) -> tuple[Any, str, str]:
-    """(id, text, channel) of one input item, or InputError saying what is wrong."""
-    if not isinstance(obj, dict):
-        raise InputError("each line must be a JSON object like {\"id\": 1, \"text\": \"...\"}")
-    text = obj.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise InputError("'text' is missing or empty")
-    if len(text) > MAX_TEXT:
-        raise InputError(f"'text' is {len(text):,} characters; the limit is {MAX_TEXT:,}")
-    channel = obj.get("channel") or "public_comment"
-    if channel not in CHANNELS:
-        raise InputError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
-    return obj.get("id"), text, channel
 
 
 def validate_check_item(obj: Any) -> tuple[str, str | None]:

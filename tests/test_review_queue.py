@@ -1,9 +1,10 @@
 """The review queue (bot/review.py) on the real model, on SQLite and on PostgreSQL: intake, every state
 transition and every refused one, the two-person rule, override reasons, the append-only audit trail.
 
-PostgreSQL: 127.0.0.1:5432, trust auth, database `test`, user postgres or root; each run uses a schema of
-its own (SENDIASS_DATABASE_URL ...?options=-csearch_path=<schema>) and drops it afterwards. When it is
-unreachable the PostgreSQL cases FAIL under CI=true and are skipped on a laptop.
+PostgreSQL: 127.0.0.1:5432, trust auth; the module gets a fresh, empty database of its own
+(tests/conftest.py: pg_database) and each test a schema in it (SENDIASS_DATABASE_URL
+...?options=-csearch_path=<schema>), dropped afterwards. When it is unreachable the PostgreSQL cases FAIL
+under CI=true and are skipped on a laptop.
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from bot.profile import load_profile
 from bot.review import Conflict, Forbidden, Queue, ReviewError
 from bot.store import Store
 from bot.triage import InputError
-from tests.conftest import require_service
 
 PASSWORD = "a long enough passphrase"
 
@@ -31,27 +31,6 @@ COMPLAINT = ("I left three voicemails for SENDIASS last month and nobody ever ca
              "with your service.")
 QUESTION = "Is your service free for parents?"
 OFF_TOPIC = "can anyone recommend a good plumber in Wigston? my boiler is broken again"
-
-
-def postgres_url() -> str:
-    """A usable PostgreSQL base URL, or fail (CI) / skip (a laptop) saying why."""
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    problems = []
-    for user in ("postgres", "root"):
-        url = f"postgresql://{user}@127.0.0.1:5432/test"
-        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        try:
-            with engine.connect() as conn:
-                conn.execute(sa.text("select 1"))
-            return url
-        except sa.exc.DBAPIError as exc:
-            problems.append(f"{user}: {str(exc.orig).strip().splitlines()[0]}")
-        finally:
-            engine.dispose()
-    reason = "PostgreSQL on 127.0.0.1:5432 refused database test for users postgres and root: " + "; ".join(problems)
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
@@ -65,7 +44,7 @@ def queue(request, tmp_path, monkeypatch):
         yield q
         q.engine.dispose()
         return
-    base = postgres_url()
+    base = request.getfixturevalue("pg_database")
     schema = f"sr_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(base)
     with admin.begin() as conn:
