@@ -357,10 +357,15 @@ def quiet_libraries() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.store import SchemaError
+
     args = build_parser().parse_args(argv)
     quiet_libraries()
     try:
         return args.func(args) or 0
+    except SchemaError as exc:
+        say(paint(str(exc), "red"))
+        return 1
     except KeyboardInterrupt:
         say("Stopped.")
         return 130

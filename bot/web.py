@@ -249,7 +249,7 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
             return login_page(request, "The sign-in form had expired; please try again.", 403)
         name, password = (form.get("name") or "").strip(), form.get("password") or ""
         client = client_of(request)
-        if await in_thread(queue.failed_sign_ins, None, client=client) >= MAX_FAILED_SIGN_INS_PER_CLIENT:
+        if await in_thread(functools.partial(queue.failed_sign_ins, client=client)) >= MAX_FAILED_SIGN_INS_PER_CLIENT:
             return login_page(request, "Too many failed sign-ins from this computer; wait 15 minutes and try "
                                        "again.", 429)
         if await in_thread(queue.failed_sign_ins, name) >= MAX_FAILED_SIGN_INS:
