@@ -268,3 +268,37 @@ def test_audit_is_append_only_and_exported(queue, service, people):
     assert json.loads(rows[-1]["guard"])["ok"] is True and rows[-1]["guard_ok"] is True
     assert set(review.REVIEW_AUDIT_COLUMNS) <= set(rows[0])
     assert review.review_audit_rows(datetime.now(timezone.utc) + timedelta(minutes=1), queue=queue) == []
+
+
+def test_two_person_rule_is_per_person_across_linked_accounts(queue, service, people):
+    """A web account and its Telegram review account (tg-<id>) belong to one person (bot.auth.link_account):
+    an edit made as one of them cannot be approved as the other."""
+    auth.add_user(queue.engine, "tg-5550001", "approver", PASSWORD)
+    auth.add_user(queue.engine, "tg-5550002", "approver", PASSWORD)
+    auth.link_account(queue.engine, "tg-5550001", "priya")
+    auth.link_account(queue.engine, "tg-5550002", "omar")
+    with queue.engine.connect() as conn:
+        assert auth.person_of(conn, "tg-5550001") == "priya" and auth.person_of(conn, "priya") == "priya"
+
+    item = take_in(service, queue, QUESTION, author="Linked")
+    edited = queue.edit(item["id"], "priya", item["reply"] + " We're here to help.")
+    with pytest.raises(Forbidden, match=r"two-person rule") as refused:
+        queue.approve(item["id"], "tg-5550001", version=edited["version"])
+    assert "priya, an account of yours" in str(refused.value)
+    assert queue.get(item["id"])["state"] == "pending"
+    assert queue.approve(item["id"], "tg-5550002", version=edited["version"])["state"] == "edited_approved"
+
+    # a draft asked for in Telegram (drafted_by tg-...) cannot be approved on the web by the same person
+    drafted = take_in(service, queue, COMPLAINT, source="telegram", submitted_by="telegram:5550002",
+                      drafted_by="tg-5550002")
+    with pytest.raises(Forbidden, match="two-person rule"):
+        queue.approve(drafted["id"], "omar")
+    assert queue.approve(drafted["id"], "priya")["state"] == "approved"
+
+
+def test_huge_item_ids_are_refused_with_a_reason(queue, people):
+    for bad in (2**63, 2**31, 0, -1, "7", True):
+        with pytest.raises(ReviewError, match="from 1 to 2,147,483,647"):
+            queue.get(bad)
+        with pytest.raises(ReviewError, match="from 1 to 2,147,483,647"):
+            queue.approve(bad, "priya")
