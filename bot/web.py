@@ -245,11 +245,13 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
         form = request.form
         given = form.get("csrf_token") or ""
         expected = request.cookies.get(cookie_name(request, LOGIN_COOKIE)) or ""
-        if not expected or not secrets.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8", "replace")):
+        if not expected or not secrets.compare_digest(given.encode("utf-8", "replace"),
+                                                      expected.encode("utf-8", "replace")):
             return login_page(request, "The sign-in form had expired; please try again.", 403)
         name, password = (form.get("name") or "").strip(), form.get("password") or ""
         client = client_of(request)
-        if await in_thread(functools.partial(queue.failed_sign_ins, client=client)) >= MAX_FAILED_SIGN_INS_PER_CLIENT:
+        per_client = await in_thread(functools.partial(queue.failed_sign_ins, client=client))
+        if per_client >= MAX_FAILED_SIGN_INS_PER_CLIENT:
             return login_page(request, "Too many failed sign-ins from this computer; wait 15 minutes and try "
                                        "again.", 429)
         if await in_thread(queue.failed_sign_ins, name) >= MAX_FAILED_SIGN_INS:

@@ -40,7 +40,8 @@ def priya(site):
 
 def audit_rows(site, where: str = "1 = 1", params: tuple = ()) -> list[tuple]:
     with closing(sqlite3.connect(site["home"] / "sendiass.db")) as db:
-        return db.execute(f"select actor, action, client from review_audit where {where} order by id", params).fetchall()
+        query = f"select actor, action, client from review_audit where {where} order by id"
+        return db.execute(query, params).fetchall()
 
 
 def item_count(site) -> int:

@@ -167,7 +167,7 @@ def test_a_database_made_before_migrations_is_brought_up_to_date(empty_db):
     comment = {"platform": "facebook", "author": "Mo", "text": "Thanks for the video!", "url": None,
                "received_at": None}
     # the first stored copy is the one a re-run of the import finds as its first such row
-    assert prints == [review.fingerprint({**comment, "occurrence": 1}), review.fingerprint({**comment, "occurrence": 2})]
+    assert prints == [review.fingerprint({**comment, "occurrence": n}) for n in (1, 2)]
     # the append-only triggers are back after the migration lifted them
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as conn:
         conn.execute(review.audit.update().values(actor="someone else"))
