@@ -40,7 +40,7 @@ def main(path: str = "tests/data/validation_messages.jsonl") -> None:
         results.append((m["safeguarding_recall"], m["route_macro_f1"], m["disclosure"]["f1"],
                         m["complaint"]["f1"], settings))
     results.sort(key=lambda r: (r[0], r[1], r[2] + r[3]), reverse=True)
-    print(f"current: " + ", ".join(f"{k}={getattr(triage, k)}" for k in GRID))
+    print("current: " + ", ".join(f"{k}={getattr(triage, k)}" for k in GRID))
     for sg, f1, d, c, settings in results[:10]:
         print(f"safeguarding recall {sg:.3f}  macro-F1 {f1:.3f}  disclosure F1 {d:.3f}  complaint F1 {c:.3f}  {settings}")
 

@@ -2,8 +2,9 @@
 
     uv run python bench/loadtest.py [--messages 5000] [--conversations 32] [--kill]
 
-Starts one action server and two `sendiass serve` replicas configured by endpoints.yml (Rasa's SQL
-tracker store on PostgreSQL, RedisLockStore on Redis), sends the messages of 32 concurrent
+Creates a fresh, empty PostgreSQL database, starts one action server and two `sendiass serve` replicas on
+it at the same moment, configured by endpoints.yml (Rasa's SQL tracker store on PostgreSQL,
+RedisLockStore on Redis), sends the messages of 32 concurrent
 conversations over HTTP (Rasa's REST channel), each message to either replica, and a burst of
 simultaneous messages within single conversations. With --kill one replica is killed half-way; the
 client retries requests that were in flight to it on the other one. Then it counts, from the
@@ -25,6 +26,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,9 +47,30 @@ MESSAGES = [
 
 ACTION_SECRET = secrets.token_urlsafe(32)
 API_TOKEN = secrets.token_urlsafe(32)
-PG = {"SENDIASS_PG_HOST": "127.0.0.1", "SENDIASS_PG_PORT": "5432", "SENDIASS_PG_DB": "test",
-      "SENDIASS_PG_USER": "postgres", "SENDIASS_PG_PASSWORD": ""}
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"  # trust auth on this machine; `test` is the maintenance db
 REDIS = {"SENDIASS_REDIS_HOST": "127.0.0.1", "SENDIASS_REDIS_PORT": "6379", "SENDIASS_REDIS_DB": "3"}
+
+
+@contextmanager
+def fresh_database(server: str = PG_SERVER, prefix: str = "sr_test_"):
+    """A new, empty, uniquely named PostgreSQL database (yields its URL); dropped afterwards.
+
+    The product must start on an empty database (the first start of a real deployment), so the load test and
+    the tests never rely on tables someone else created."""
+    import sqlalchemy as sa
+
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(f"{server}/test", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield f"{server}/{name}"
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def free_port() -> int:
@@ -101,12 +124,20 @@ class Cluster:
         os.killpg(self.procs[index + 1].pid, signal.SIGKILL)  # procs[0] is the action server
 
 
-def start_cluster(model: Path, replicas: int = 2, home: Path | None = None) -> Cluster:
+def start_cluster(model: Path, database_url: str, replicas: int = 2, home: Path | None = None) -> Cluster:
+    """Start the action server and the replicas on `database_url` (trackers and product store), all at once:
+    the replicas create the schema of an empty database concurrently, as a real deployment's first start does."""
+    import sqlalchemy as sa
+
     home = Path(home or tempfile.mkdtemp(prefix="replicas-"))
     action_port = free_port()
-    env = {**os.environ, **PG, **REDIS, "SENDIASS_VAR": str(home), "SENDIASS_ENDPOINTS": str(ROOT / "endpoints.yml"),
+    db = sa.engine.make_url(database_url)
+    pg = {"SENDIASS_PG_HOST": db.host or "127.0.0.1", "SENDIASS_PG_PORT": str(db.port or 5432),
+          "SENDIASS_PG_DB": db.database, "SENDIASS_PG_USER": db.username or "postgres",
+          "SENDIASS_PG_PASSWORD": db.password or ""}
+    env = {**os.environ, **pg, **REDIS, "SENDIASS_VAR": str(home), "SENDIASS_ENDPOINTS": str(ROOT / "endpoints.yml"),
            "SENDIASS_ACTION_URL": f"http://127.0.0.1:{action_port}/webhook",
-           "SENDIASS_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
+           "SENDIASS_DATABASE_URL": database_url,
            "PYTHONPATH": str(ROOT),
            # the action server answers only Rasa; Rasa's API is on (with a token) so the trackers can be
            # counted afterwards; one client address sends everything, so no per-client rate limit
@@ -236,11 +267,12 @@ def main() -> None:
         raise SystemExit("PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) must be running.")
     from bot.training import train
 
-    cluster = start_cluster(train())
-    try:
-        result = run_load(cluster, args.messages, args.conversations, 0.5 if args.kill else None)
-    finally:
-        cluster.stop()
+    with fresh_database() as database_url:
+        cluster = start_cluster(train(), database_url)
+        try:
+            result = run_load(cluster, args.messages, args.conversations, 0.5 if args.kill else None)
+        finally:
+            cluster.stop()
     print(json.dumps(result, indent=2))
 
 

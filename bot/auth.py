@@ -6,6 +6,12 @@
   per-session CSRF token and an absolute expiry (SENDIASS_SESSION_HOURS, default 8 hours).
 - An API token (`sendiass user token NAME`) is a random 256-bit value shown once; the database keeps
   only its SHA-256. A new token revokes the user's earlier ones; disabling the user revokes all.
+- Accounts belong to people: one person may have a web account and a Telegram review account (`tg-<id>`).
+  `person` links an account to the person's main account (`sendiass user link tg-12345 priya.shah`), so
+  the review queue's two-person rule is per person, not per account (`person_of`).
+- A failed sign-in is recorded under the account's name when there is such an account; a name that
+  matches no account (it may be a password typed into the wrong box) only as a keyed hash
+  (`failure_name`), never as typed.
 
 The tables live in the product store (bot.store.metadata), beside messages and tickets.
 """
@@ -40,6 +46,7 @@ users = sa.Table(
     sa.Column("password", sa.String(200), nullable=False),          # scrypt$N$r$p$salt$hash (base64)
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("person", sa.String(40)),                             # the main account of the same person
 )
 
 sessions = sa.Table(
@@ -58,6 +65,15 @@ api_tokens = sa.Table(
     sa.Column("user_id", sa.Integer, sa.ForeignKey("review_users.id"), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+
+# Secrets the product makes for itself, once per database (e.g. the key of `failure_name`); never changed.
+secrets_table = sa.Table(
+    "product_secrets", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 
@@ -167,6 +183,8 @@ def add_user(engine, name: str, role: str, password: str) -> User:
 
 
 def get_user(engine, name: str, *, active_only: bool = True) -> User | None:
+    if not NAME_RX.match(normal_name(name)):
+        return None
     q = sa.select(users).where(users.c.name == normal_name(name))
     if active_only:
         q = q.where(users.c.active.is_(True))
@@ -176,18 +194,45 @@ def get_user(engine, name: str, *, active_only: bool = True) -> User | None:
 
 
 def list_users(engine, *, active_only: bool = True) -> list[dict]:
-    q = sa.select(users.c.name, users.c.role, users.c.active, users.c.created_at).order_by(users.c.name)
+    q = sa.select(users.c.name, users.c.role, users.c.active, users.c.created_at,
+                  sa.func.coalesce(users.c.person, users.c.name).label("person")).order_by(users.c.name)
     if active_only:
         q = q.where(users.c.active.is_(True))
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(q)]
 
 
+def person_of(conn, name: str) -> str:
+    """The person an account belongs to: its linked main account, or itself (also for unknown names)."""
+    name = normal_name(name)
+    linked = conn.execute(sa.select(users.c.person).where(users.c.name == name)).scalar() \
+        if NAME_RX.match(name) else None
+    return linked or name
+
+
+def link_account(engine, name: str, person: str) -> tuple[User, str]:
+    """Record that account `name` belongs to the same person as account `person`; (the account, the person)."""
+    account, main = get_user(engine, name, active_only=False), get_user(engine, person, active_only=False)
+    if account is None:
+        raise AuthError(f"no user called {normal_name(name)}")
+    if main is None:
+        raise AuthError(f"no user called {normal_name(person)}")
+    with engine.begin() as conn:
+        owner = person_of(conn, main.name)  # link to the person's main account, never to a chain of links
+        if owner == account.name:
+            raise AuthError(f"{account.name} is already {main.name}'s main account; link the other way round")
+        conn.execute(users.update().where(users.c.id == account.id).values(person=owner))
+        # accounts that pointed at `name` now point at the same person
+        conn.execute(users.update().where(users.c.person == account.name).values(person=owner))
+    return account, owner
+
+
 def authenticate(engine, name: str, password: str) -> User | None:
     """The user whose name and password these are, or None (in about the same time either way)."""
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(users).where(users.c.name == normal_name(name),
-                                                  users.c.active.is_(True))).first()
+    name, row = normal_name(name), None
+    if NAME_RX.match(name):  # a name no account can have (a password typed there?) is not even looked up
+        with engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.name == name, users.c.active.is_(True))).first()
     ok = verify_password(password or "", row.password if row else _DUMMY_HASH)
     return _user(row) if (row and ok) else None
 
@@ -205,6 +250,36 @@ def disable_user(engine, name: str) -> User:
         conn.execute(api_tokens.update().where(api_tokens.c.user_id == user.id, api_tokens.c.revoked_at.is_(None))
                      .values(revoked_at=t))
     return user
+
+
+def product_secret(engine, name: str) -> bytes:
+    """A random secret made once per database (the first process to ask makes it; all then agree)."""
+    q = sa.select(secrets_table.c.value).where(secrets_table.c.name == name)
+    with engine.connect() as conn:
+        value = conn.execute(q).scalar()
+    if value is None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(secrets_table.insert().values(name=name, value=secrets.token_hex(32), created_at=now()))
+        except sa.exc.IntegrityError:
+            pass  # another process made it at the same moment: use theirs
+        with engine.connect() as conn:
+            value = conn.execute(q).scalar_one()
+    return bytes.fromhex(value)
+
+
+def failure_name(engine, typed: str) -> str:
+    """What a failed sign-in is recorded under: the account's name when there is such an account, otherwise
+    "unknown:" and 16 hex digits of a keyed hash (HMAC-SHA256, a key of this database) of what was typed.
+
+    The same mistyped name gives the same value, so repeated failures for it are still counted and limited,
+    but a password typed into the name box is never stored or shown, and cannot be guessed from the hash
+    without the key."""
+    name = normal_name(typed)
+    if get_user(engine, name, active_only=False) is not None:
+        return name
+    key = product_secret(engine, "sign_in_failure_names")
+    return "unknown:" + hmac.new(key, name.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- sessions

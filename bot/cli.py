@@ -224,9 +224,12 @@ def parse_since(value: str):
 
 
 def cmd_audit_export(args) -> int:
-    """The policy's monitoring log as CSV: messages in and out, tickets, and the review trail."""
+    """The policy's monitoring log as CSV: messages in and out, tickets, and the review trail.
+
+    Every cell goes through bot.contract.csv_cell: a comment like "=HYPERLINK(...)" stays text in a spreadsheet."""
     import csv
 
+    from bot.contract import csv_row
     from bot.review import review_audit_rows
     from bot.store import Store
 
@@ -235,13 +238,46 @@ def cmd_audit_export(args) -> int:
     try:
         writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_row(r) for r in rows)
     finally:
         if args.out:
             out.close()
     kinds = {k: sum(r["record"] == k for r in rows) for k in ("message", "ticket", "review")}
     say(f"{kinds['message']} message(s), {kinds['ticket']} ticket(s) and {kinds['review']} review change(s) "
         f"since {args.since.isoformat()}" + (f" written to {args.out}" if args.out else ""))
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
+    """Prove the review trail intact: every row hashes to its row_hash and follows the row before it."""
+    from bot.review import verify_audit
+    from bot.store import Store
+
+    check = verify_audit(Store().engine)
+    if check.intact:
+        print(f"intact: {check.rows} rows" + (f" (last hash {check.last_hash[:16]})" if check.last_hash else ""))
+        return 0
+    print(f"broken: {check.problem}; the {check.rows} row(s) before it are intact")
+    return 1
+
+
+def cmd_db_upgrade(args) -> int:
+    """Create or migrate the product's schema (what every process does at start), e.g. as the tables' owner."""
+    from sqlalchemy.engine import make_url
+
+    from bot.store import Store, head_revision
+
+    store = Store()  # its first step is the schema's (bot.store.ensure_schema)
+    say(f"The schema of {make_url(store.url).render_as_string(hide_password=True)} is at revision "
+        f"{head_revision()} ({store.schema}).")
+    return 0
+
+
+def cmd_db_grants(args) -> int:
+    """The SQL that gives an application role exactly the privileges it needs (docs/DEPLOY.md)."""
+    from bot.store import app_grants
+
+    print("\n".join(app_grants(args.role)))
     return 0
 
 
@@ -287,6 +323,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--since", required=True, type=parse_since, help="a date (2026-11-01) or time (2026-11-01T09:00, UTC)")
     e.add_argument("--out", help="a CSV file to write (default: standard output)")
     e.set_defaults(func=cmd_audit_export)
+    v = audit.add_parser("verify", help="prove the review trail intact (exit 1 naming the first broken row)")
+    v.set_defaults(func=cmd_audit_verify)
+
+    s = sub.add_parser("db", help="the product store's schema (SENDIASS_DATABASE_URL)")
+    db = s.add_subparsers(dest="db_command", required=True)
+    u = db.add_parser("upgrade", help="create or migrate the schema now (run as the tables' owner)")
+    u.set_defaults(func=cmd_db_upgrade)
+    g = db.add_parser("grants", help="print the PostgreSQL GRANTs for an application role that owns no tables")
+    g.add_argument("role", help="the application's database role, e.g. sendiass_app")
+    g.set_defaults(func=cmd_db_grants)
 
     # Each channel and workflow registers its own commands.
     from bot.practice import add_cli as add_practice_cli
@@ -315,10 +361,15 @@ def quiet_libraries() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.store import SchemaError
+
     args = build_parser().parse_args(argv)
     quiet_libraries()
     try:
         return args.func(args) or 0
+    except SchemaError as exc:
+        say(paint(str(exc), "red"))
+        return 1
     except KeyboardInterrupt:
         say("Stopped.")
         return 130

@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable
 
-from bot.triage import InputError
+from bot.contract import InputError
 
 MAX_BODY_BYTES = 1_000_000  # the whole request; Sanic answers 413 above it (a comment is at most 10,000 characters)
 MAX_JSON_DEPTH = 20  # no entry point takes nesting deeper than a few levels

@@ -979,11 +979,13 @@ def report_row(p: dict) -> dict:
 
 
 def write_report(engine: PracticeEngine, out) -> int:
+    from bot.contract import csv_row
+
     writer = csv.DictWriter(out, fieldnames=report_columns(), extrasaction="ignore")
     writer.writeheader()
     rows = engine.report()
     for p in rows:
-        writer.writerow(report_row(p))
+        writer.writerow(csv_row(report_row(p)))  # a volunteer's name like "=HYPERLINK(...)" stays text
     return len(rows)
 
 
@@ -1224,7 +1226,9 @@ def add_practice_routes(app, store: Store | None = None) -> PracticeEngine:
     from sanic import response
 
     from bot import auth
-    from bot.web import CSRF_HEADER, SESSION_COOKIE, json_error, secured
+    from bot.web import CSRF_HEADER, cross_origin, json_error, secured, session_cookie
+    from bot.contract import InputError
+    from bot.httpcommon import in_thread, read_json
 
     ready_share()  # a bad SENDIASS_PRACTICE_READY_SHARE stops the server at start, not at the first page
     engine = PracticeEngine(store)
@@ -1232,15 +1236,12 @@ def add_practice_routes(app, store: Store | None = None) -> PracticeEngine:
     static = {name: (STATIC / name).read_bytes() for name in STATIC_TYPES}
 
     error = json_error
-    async def in_thread(func, *args, **kwargs):
-        return await asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args, **kwargs))
-
     def signed_in(page: bool = False, approver: bool = False):
         def wrap(handler):
             @functools.wraps(handler)
             async def wrapper(request, *args, **kwargs):
                 try:
-                    session = auth.find_session(db, request.cookies.get(SESSION_COOKIE))
+                    session = auth.find_session(db, session_cookie(request))
                 except auth.SessionExpired:
                     session, expired = None, True
                 else:
@@ -1250,6 +1251,8 @@ def add_practice_routes(app, store: Store | None = None) -> PracticeEngine:
                         return secured(response.redirect("/review/login?expired=1" if expired else "/review/login",
                                                          status=303))
                     return error("your session has expired; sign in again" if expired else "sign in first", 401)
+                if request.method == "POST" and (refused := cross_origin(request)):
+                    return error(refused, 403)
                 if request.method == "POST" and not auth.csrf_matches(session, request.headers.get(CSRF_HEADER)):
                     return error("missing or wrong CSRF token; reload the page", 403)
                 if approver and not session.user.can_approve:
@@ -1270,13 +1273,13 @@ def add_practice_routes(app, store: Store | None = None) -> PracticeEngine:
         return wrap
 
     def body(request) -> dict:
+        """The JSON object sent (an empty body is an empty object), read by the one body parser."""
+        if not (request.body or b"").strip():
+            return {}
         try:
-            obj = json.loads((request.body or b"{}").decode("utf-8") or "{}")
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise PracticeError("send a JSON object")
-        if not isinstance(obj, dict):
-            raise PracticeError("send a JSON object")
-        return obj
+            return read_json(request)
+        except InputError as exc:
+            raise PracticeError(str(exc))
 
     def chat_of(request) -> str:
         return f"web:{request.ctx.session.user.name}"

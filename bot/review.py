@@ -14,13 +14,17 @@ reply as a suggestion and the guard's verdict on it, and waits here for a person
 - Only role approver may approve; staff may edit, reject, hand off and acknowledge.
 - A reply that fails the guard cannot be approved without an override reason, which is recorded.
 - Two-person rule (SENDIASS_TWO_PERSON_RULE, default on): whoever drafted (`drafted_by`, e.g. a
-  staff member asking for a draft in Telegram) or edited a reply cannot also approve it. A library
+  staff member asking for a draft in Telegram) or edited a reply cannot also approve it. The rule is per
+  person: a web account and its linked `tg-` account (bot.auth.person_of) count as one. A library
   suggestion imported or posted through the API has no human drafter.
 - Approved replies are "ready to post": a person copies them to the platform. Nothing here posts.
 - Safeguarding items sort first and stay highlighted until someone acknowledges them.
 - Every change writes one row to `review_audit`: who, when, what, the reply text and the guard's
   verdict at that moment. The table is append-only: this module has no update or delete for it, and
-  database triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL).
+  database triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL), and on SQLite an INSERT that
+  reuses an id (REPLACE would otherwise delete the old row). Each row carries the SHA-256 of its contents
+  and of the row before it (`prev_hash`, `row_hash`), so `sendiass audit verify` (verify_audit) proves
+  that no row was changed, removed or slipped in between, whatever the database allowed.
 - Each change is one transaction guarded by the item's version, so two people acting at once
   cannot both win; a stale page gets "changed since you opened it" (409).
 """
@@ -32,6 +36,7 @@ import hashlib
 import json
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -40,13 +45,13 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
-from bot import auth, guard
+from bot import auth, contract, guard
 from bot.auth import User, utc
-from bot.store import Store, database_url, metadata, now
-from bot.triage import MAX_TEXT, ROUTES, InputError, iter_lines, parse_line, validate_item
+from bot.contract import (MAX_TEXT, PLATFORM_ALIASES, PLATFORMS, InputError, parse_time,  # noqa: F401
+                          validate_comment)
+from bot.store import Store, database_url, locked_transaction, metadata, now
+from bot.triage import ROUTES, iter_lines, parse_line
 
-PLATFORMS = ("facebook", "x", "youtube", "other")
-PLATFORM_ALIASES = {"twitter": "x", "x/twitter": "x", "twitter/x": "x", "fb": "facebook", "yt": "youtube"}
 SOURCES = ("api", "import", "telegram")
 STATES = ("pending", "approved", "edited_approved", "rejected", "handed_off")
 OPEN = ("pending", "handed_off")
@@ -106,15 +111,23 @@ audit = sa.Table(
     sa.Column("guard", sa.Text),                                             # JSON verdict at that moment
     sa.Column("override_reason", sa.Text),
     sa.Column("details", sa.Text),                                           # JSON: reason, assignee, ...
+    sa.Column("client", sa.String(64)),                                      # the network address (sign-ins)
+    sa.Column("prev_hash", sa.String(64)),                                   # row_hash of the row before
+    sa.Column("row_hash", sa.String(64)),                                    # SHA-256 of prev_hash + this row
     sa.Index("ix_review_audit_item", "item_id"),
     sa.Index("ix_review_audit_at", "at"),
 )
 
 # Append-only, enforced by the database as well as by this module having no such code path.
+# (bot/migrations/versions/ has the same statements for databases made before them.)
 _REFUSE = "review_audit is append-only"
 _APPEND_ONLY = {
     "sqlite": [f"CREATE TRIGGER review_audit_no_{op.lower()} BEFORE {op} ON review_audit "
-               f"BEGIN SELECT RAISE(ABORT, '{_REFUSE}'); END" for op in ("UPDATE", "DELETE")],
+               f"BEGIN SELECT RAISE(ABORT, '{_REFUSE}'); END" for op in ("UPDATE", "DELETE")] + [
+        # REPLACE INTO / INSERT OR REPLACE with an existing id would delete the old row first.
+        "CREATE TRIGGER review_audit_no_reuse BEFORE INSERT ON review_audit "
+        "WHEN EXISTS (SELECT 1 FROM review_audit WHERE id = NEW.id) "
+        f"BEGIN SELECT RAISE(ABORT, '{_REFUSE}: that id is taken'); END"],
     "postgresql": [
         ("CREATE OR REPLACE FUNCTION review_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
          f"$$ BEGIN RAISE EXCEPTION '{_REFUSE}'; END $$"),
@@ -155,79 +168,24 @@ def two_person_rule() -> bool:
 
 # ---------------------------------------------------------------- comments
 
-def _plain_text(name: str, value: str) -> None:
-    if "\x00" in value:
-        raise InputError(f"'{name}' contains binary data (NUL bytes)")
-    if any("\ud800" <= c <= "\udfff" for c in value):  # undecodable bytes, lone surrogates
-        raise InputError(f"'{name}' is not UTF-8 text")
-
-
-def parse_time(value: Any) -> datetime:
-    """An ISO 8601 time ("2026-11-24T18:05:00Z"; no zone means UTC), Unix seconds or a datetime."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, bool):
-        raise InputError("'received_at' must be a time like 2026-11-24T18:05:00Z")
-    if isinstance(value, (int, float)):
-        try:
-            return datetime.fromtimestamp(value, tz=timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            raise InputError(f"'received_at' {value!r} is not a time")
-    if not isinstance(value, str):
-        raise InputError("'received_at' must be a time like 2026-11-24T18:05:00Z")
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(f"'received_at' {value!r} is not a time like 2026-11-24T18:05:00Z")
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
 def normal_platform(raw: Any) -> str:
-    if not raw:
-        raise InputError("'platform' is missing; use facebook, x (or twitter) or youtube")
-    platform = str(raw).strip().lower()
-    platform = PLATFORM_ALIASES.get(platform, platform)
-    if platform not in PLATFORMS:
-        raise InputError(f"unknown platform {raw!r}; use facebook, x (or twitter), youtube or other")
-    return platform
-
-
-def validate_comment(obj: Any, default_platform: str | None = None) -> dict:
-    """{"platform", "author", "text", "url", "received_at"} of one public comment, or InputError."""
-    if not isinstance(obj, dict):
-        raise InputError('each comment must be a JSON object like {"platform": "facebook", "author": "...", '
-                         '"text": "..."}')
-    platform = normal_platform(obj.get("platform") or default_platform)
-    author = obj.get("author")
-    if not isinstance(author, str) or not author.strip():
-        raise InputError("'author' is missing or empty")
-    if len(author) > 200:
-        raise InputError("'author' is longer than 200 characters")
-    _, text, _ = validate_item({"text": obj.get("text")})
-    for name, value in (("author", author), ("text", text)):
-        _plain_text(name, value)
-    url = obj.get("url") or None
-    if url is not None:
-        if not isinstance(url, str) or not url.strip().lower().startswith(("https://", "http://")) or len(url) > 2000:
-            raise InputError("'url' must be the comment's web address (http:// or https://, at most 2,000 characters)")
-        url = url.strip()
-        _plain_text("url", url)
-    received_raw = obj.get("received_at")
-    received_at = None if received_raw in (None, "") else parse_time(received_raw)
-    if received_at is not None and received_at > now() + timedelta(days=1):
-        raise InputError(f"'received_at' {received_raw!r} is in the future")
-    return {"platform": platform, "author": author.strip(), "text": text, "url": url, "received_at": received_at}
+    return contract.platform(raw)
 
 
 def fingerprint(comment: dict) -> str | None:
-    """The same comment (platform, author, text and its address or time) enters the queue once.
+    """The same comment enters the queue once: platform, author, text and its address or time.
 
-    Without an address or a time nothing tells two identical comments apart, so each is queued."""
-    if not comment.get("url") and not comment.get("received_at"):
-        return None
+    A row of an export without an address or a time is told apart from identical ones by `occurrence`: it
+    is the n-th row of the file with that platform, author and text (bot.review.import_file counts them), so
+    running the same import again, after a crash or a fix, finds every row it stored. Anything else without
+    an address or a time (an API post, a Telegram /draft) has no fingerprint: each is queued."""
     when = comment["received_at"].astimezone(timezone.utc).isoformat() if comment.get("received_at") else ""
-    key = "\x1f".join((comment["platform"], comment["author"], comment["text"], comment.get("url") or "", when))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    parts = [comment["platform"], comment["author"], comment["text"], comment.get("url") or "", when]
+    if not comment.get("url") and not when:
+        if not comment.get("occurrence"):
+            return None
+        parts.append(f"#{comment['occurrence']}")
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def guard_context(comment_triage: dict) -> dict:
@@ -245,7 +203,7 @@ def _check_reply_text(text: Any) -> str:
     if len(text) > MAX_TEXT:
         raise ReviewError(f"the reply is {len(text):,} characters; the limit is {MAX_TEXT:,}")
     try:
-        _plain_text("reply", text)
+        contract.plain_text("reply", text)
     except InputError as exc:
         raise ReviewError(str(exc))
     return text
@@ -259,7 +217,84 @@ def _note(value: Any, name: str) -> str | None:
     value = value.strip()
     if len(value) > MAX_NOTE:
         raise ReviewError(f"'{name}' is longer than {MAX_NOTE:,} characters")
+    try:
+        contract.plain_text(name, value)
+    except InputError as exc:
+        raise ReviewError(str(exc))
     return value or None
+
+
+def _item_id(item_id: Any) -> int:
+    try:
+        return contract.record_id(item_id)
+    except InputError as exc:
+        raise ReviewError(str(exc))
+
+
+# ---------------------------------------------------------------- the audit trail: append-only, hash-chained
+
+AUDIT_FIELDS = ("at", "item_id", "actor", "action", "from_state", "to_state", "reply_text", "guard_ok", "guard",
+                "override_reason", "details", "client")
+SIGN_IN_FAILED = "sign_in_failed"
+APPROVER_ONLY_ACTIONS = (SIGN_IN_FAILED,)  # what typed into a sign-in form is shown to approvers only
+
+
+def audit_hash(prev_hash: str | None, row) -> str:
+    """SHA-256 of the row before's hash and this row's contents (a canonical JSON of AUDIT_FIELDS)."""
+    fields = {}
+    for name in AUDIT_FIELDS:
+        value = row[name]
+        if name == "at":
+            value = utc(value).astimezone(timezone.utc).isoformat(timespec="microseconds")
+        fields[name] = value
+    blob = json.dumps([prev_hash, fields], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def append_audit(conn, **values) -> None:
+    """Add one audit row chained to the latest one. `conn` must be in a locked_transaction(engine, "audit"):
+    the lock makes "the latest row" the one this row follows, across processes and replicas."""
+    row = {name: values.get(name) for name in AUDIT_FIELDS}
+    row["at"] = row["at"] or now()
+    row["actor"] = (row["actor"] or "-")[:60]
+    prev = conn.execute(sa.select(audit.c.row_hash).order_by(audit.c.id.desc()).limit(1)).scalar()
+    conn.execute(audit.insert().values(**row, prev_hash=prev, row_hash=audit_hash(prev, row)))
+
+
+def audit_transaction(engine):
+    return locked_transaction(engine, "audit")
+
+
+@dataclass
+class AuditCheck:
+    rows: int
+    broken_id: int | None = None
+    problem: str | None = None
+    last_hash: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_id is None and self.problem is None
+
+
+def verify_audit(engine) -> AuditCheck:
+    """Walk the trail in id order: each row must follow the one before (prev_hash) and hash to row_hash."""
+    prev_id, prev_hash, count = None, None, 0
+    q = sa.select(audit).order_by(audit.c.id)
+    with engine.connect() as conn:
+        for row in conn.execution_options(stream_results=True, yield_per=1000).execute(q):
+            r = row._mapping
+            count += 1
+            if r["row_hash"] is None:
+                return AuditCheck(count - 1, r["id"], f"row {r['id']} has no hash (written outside Safe Replies)")
+            if r["prev_hash"] != prev_hash:
+                where = f"row {prev_id}" if prev_id is not None else "the start of the trail"
+                return AuditCheck(count - 1, r["id"], f"row {r['id']} does not follow {where}: a row was removed "
+                                                      f"or inserted there")
+            if audit_hash(r["prev_hash"], r) != r["row_hash"]:
+                return AuditCheck(count - 1, r["id"], f"row {r['id']} was changed after it was written")
+            prev_id, prev_hash = r["id"], r["row_hash"]
+    return AuditCheck(count, last_hash=prev_hash)
 
 
 # ---------------------------------------------------------------- the queue
@@ -315,9 +350,8 @@ class Queue:
     """The review queue in the product store (SQLite by default, PostgreSQL by URL: the same code)."""
 
     def __init__(self, store: Store | None = None):
-        self.store = store or Store()
+        self.store = store or Store()  # its schema step (bot.store.ensure_schema) made the review tables
         self.engine = self.store.engine
-        metadata.create_all(self.engine)  # the review tables, when the Store was made before they were imported
 
     # ------------------------------------------------------------ people
 
@@ -329,16 +363,27 @@ class Queue:
             raise Forbidden(f"no active staff account called {auth.normal_name(user)!r}")
         return found
 
-    def record_event(self, actor: str, action: str, details: dict | None = None, item_id: int | None = None) -> None:
+    def record_event(self, actor: str, action: str, details: dict | None = None, item_id: int | None = None,
+                     client: str | None = None) -> None:
         """An audit row that is not a change of an item (accounts, sign-ins)."""
-        with self.engine.begin() as conn:
-            conn.execute(audit.insert().values(at=now(), item_id=item_id, actor=actor[:60], action=action,
-                                               details=_json(details) if details else None))
+        with audit_transaction(self.engine) as conn:
+            append_audit(conn, item_id=item_id, actor=actor, action=action,
+                         details=_json(details) if details else None, client=(client or None) and client[:64])
 
-    def failed_sign_ins(self, name: str, minutes: int = 15) -> int:
+    def record_failed_sign_in(self, typed_name: str, client: str | None) -> str:
+        """A failed sign-in, under the account's name or a keyed hash of an unknown one (bot.auth.failure_name)."""
+        actor = auth.failure_name(self.engine, typed_name)
+        self.record_event(actor, SIGN_IN_FAILED, client=client)
+        return actor
+
+    def failed_sign_ins(self, name: str | None = None, *, client: str | None = None, minutes: int = 15) -> int:
+        """Failed sign-ins in the last minutes for a typed name (as recorded), or from a network address."""
         q = sa.select(sa.func.count()).select_from(audit).where(
-            audit.c.action == "sign_in_failed", audit.c.actor == auth.normal_name(name)[:60],
-            audit.c.at >= now() - timedelta(minutes=minutes))
+            audit.c.action == SIGN_IN_FAILED, audit.c.at >= now() - timedelta(minutes=minutes))
+        if name is not None:
+            q = q.where(audit.c.actor == auth.failure_name(self.engine, name))
+        if client is not None:
+            q = q.where(audit.c.client == client[:64])
         with self.engine.connect() as conn:
             return conn.execute(q).scalar_one()
 
@@ -370,13 +415,13 @@ class Queue:
             guard_ok=verdict["ok"], guard=_json(verdict), version=1,
         )
         try:
-            with self.engine.begin() as conn:
+            with audit_transaction(self.engine) as conn:
                 item_id = conn.execute(items.insert().values(**row)).inserted_primary_key[0]
-                conn.execute(audit.insert().values(
-                    at=now(), item_id=item_id, actor=(submitted_by or source)[:60], action="intake",
+                append_audit(
+                    conn, item_id=item_id, actor=submitted_by or source, action="intake",
                     to_state="pending", reply_text=row["reply_text"], guard_ok=verdict["ok"], guard=row["guard"],
                     details=_json({"source": source, "platform": comment["platform"], "route": triage.route}),
-                ))
+                )
         except sa.exc.IntegrityError:
             if row["fingerprint"] is None:
                 raise
@@ -390,6 +435,7 @@ class Queue:
     # ------------------------------------------------------------ reading
 
     def get(self, item_id: int) -> dict:
+        item_id = _item_id(item_id)
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(items).where(items.c.id == item_id)).first()
         if row is None:
@@ -415,14 +461,18 @@ class Queue:
             return [item_dict(r) for r in conn.execute(q)]
 
     def history(self, item_id: int) -> list[dict]:
+        item_id = _item_id(item_id)
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(audit).where(audit.c.item_id == item_id).order_by(audit.c.id))
             return [audit_dict(r) for r in rows]
 
-    def recent_audit(self, limit: int = 200) -> list[dict]:
-        """The latest audit rows, newest first."""
+    def recent_audit(self, limit: int = 200, *, approver: bool = False) -> list[dict]:
+        """The latest audit rows, newest first; failed sign-ins only for approvers."""
+        q = sa.select(audit).order_by(audit.c.id.desc()).limit(limit)
+        if not approver:
+            q = q.where(audit.c.action.notin_(APPROVER_ONLY_ACTIONS))
         with self.engine.connect() as conn:
-            return [audit_dict(r) for r in conn.execute(sa.select(audit).order_by(audit.c.id.desc()).limit(limit))]
+            return [audit_dict(r) for r in conn.execute(q)]
 
     def dashboard(self) -> dict:
         with self.engine.connect() as conn:
@@ -452,6 +502,7 @@ class Queue:
     def check(self, item_id: int, text: Any) -> dict:
         """The live check of an edit as it is typed."""
         text = _check_reply_text(text)
+        item_id = _item_id(item_id)
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(items).where(items.c.id == item_id)).first()
         if row is None:
@@ -461,14 +512,15 @@ class Queue:
     # ------------------------------------------------------------ changes
 
     def _authors(self, conn, row) -> set[str]:
-        """Everyone who drafted or edited this item's reply."""
+        """Every account that drafted or edited this item's reply."""
         editors = conn.execute(sa.select(audit.c.actor).where(audit.c.item_id == row.id,
                                                                audit.c.action == "edit")).scalars()
         return {*editors, *([row.drafted_by] if row.drafted_by else [])}
 
     def _change(self, item_id: int, user: User | str, action: str, decide, version: int | None) -> dict:
+        item_id = _item_id(item_id)
         user = self.user(user)
-        with self.engine.begin() as conn:
+        with audit_transaction(self.engine) as conn:
             row = conn.execute(sa.select(items).where(items.c.id == item_id).with_for_update()).first()
             if row is None:
                 raise NotFound(f"there is no item {item_id}")
@@ -481,12 +533,12 @@ class Queue:
             if done != 1:
                 raise Conflict("someone changed this item at the same moment; reload it and try again")
             verdict = change.verdict if change.verdict is not None else json.loads(row.guard)
-            conn.execute(audit.insert().values(
-                at=now(), item_id=item_id, actor=user.name, action=action, from_state=row.state,
+            append_audit(
+                conn, item_id=item_id, actor=user.name, action=action, from_state=row.state,
                 to_state=values.get("state", row.state), reply_text=values.get("reply_text", row.reply_text),
                 guard_ok=verdict["ok"], guard=_json(verdict), override_reason=change.override_reason,
                 details=_json(change.details) if change.details else None,
-            ))
+            )
         return self.get(item_id)
 
     @staticmethod
@@ -518,9 +570,12 @@ class Queue:
             if not row.reply_text.strip():
                 raise ReviewError("there is no reply to approve; write one first")
             authors = self._authors(conn, row)
-            if two_person_rule() and user.name in authors:
-                raise Forbidden("you drafted or edited this reply, so under the two-person rule another approver "
-                                "must approve it")
+            me = auth.person_of(conn, user.name)
+            mine = sorted(a for a in authors if auth.person_of(conn, a) == me)
+            if two_person_rule() and mine:
+                via = "" if mine == [user.name] else f" (as {', '.join(mine)}, an account of yours)"
+                raise Forbidden(f"you drafted or edited this reply{via}, so under the two-person rule another "
+                                f"approver must approve it")
             verdict = self.verdict(row, row.reply_text, rewrite=False)
             details = {"authors": sorted(authors)} if authors else None
             if not verdict["ok"]:
@@ -668,7 +723,7 @@ CSV_ALIASES = {
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict | InputError]]:
-    # surrogateescape: a row with bytes that are not UTF-8 is reported (bot.review._plain_text), not fatal.
+    # surrogateescape: a row with bytes that are not UTF-8 is reported (bot.contract.plain_text), not fatal.
     with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
         reader = csv.reader(f)
         try:
@@ -734,16 +789,23 @@ def import_file(service, path: Path, *, queue: Queue | None = None, fmt: str | N
     """Queue every good row of an export; bad rows are reported ("line N: ...") and skipped.
 
     Each row is stored in its own transaction, so a bad row or a crash loses nothing already stored, and
-    a comment already queued (same address or time) is not queued twice: re-running an import is safe.
+    every row has a fingerprint (`fingerprint`: its address or time, or else which occurrence of that
+    platform, author and text in the file it is), so a row already queued is not queued twice: re-running
+    an import, after a crash or after fixing bad rows, is safe.
     """
     queue = queue or default_queue()
     counts = {"rows": 0, "added": 0, "duplicates": 0, "errors": 0}
+    seen: Counter = Counter()
     for line, row in read_rows(path, fmt):
         counts["rows"] += 1
         try:
             if isinstance(row, InputError):
                 raise row
             comment = validate_comment(row, default_platform=platform)
+            if not comment["url"] and not comment["received_at"]:
+                key = (comment["platform"], comment["author"], comment["text"])
+                seen[key] += 1
+                comment["occurrence"] = seen[key]
             triage = service.run(service.triage(comment["text"], "public_comment"))
             _, new = queue.add(comment, triage, source="import", submitted_by=submitted_by)
             counts["added" if new else "duplicates"] += 1
@@ -772,7 +834,7 @@ def cmd_import(args) -> int:
         raise SystemExit(f"Input file not found: {args.file}")
     if args.platform:
         try:
-            normal_platform(args.platform)
+            contract.platform(args.platform)
         except InputError as exc:
             raise SystemExit(f"--platform: {exc}")
     service = load_service(args)
@@ -809,13 +871,33 @@ def cmd_user_add(args) -> int:
     from bot.cli import say
 
     queue = default_queue()
+    if args.person and auth.get_user(queue.engine, args.person, active_only=False) is None:
+        raise SystemExit(f"Cannot add the user: no user called {auth.normal_name(args.person)} to link to.")
     try:
         user = auth.add_user(queue.engine, args.name, args.role, _read_password(args))
     except auth.AuthError as exc:
         raise SystemExit(f"Cannot add the user: {exc}.")
     queue.record_event(_operator(), "user_add", {"name": user.name, "role": user.role})
     say(f"Added {user.name} ({user.role}). They sign in at /review.")
+    if args.person:
+        return _link(queue, user.name, args.person)
     return 0
+
+
+def _link(queue: Queue, name: str, person: str) -> int:
+    from bot.cli import say
+
+    try:
+        account, owner = auth.link_account(queue.engine, name, person)
+    except auth.AuthError as exc:
+        raise SystemExit(f"Cannot link the accounts: {exc}.")
+    queue.record_event(_operator(), "user_link", {"name": account.name, "person": owner})
+    say(f"{account.name} belongs to {owner}: under the two-person rule they count as one person.")
+    return 0
+
+
+def cmd_user_link(args) -> int:
+    return _link(default_queue(), args.name, args.person)
 
 
 def cmd_user_token(args) -> int:
@@ -848,7 +930,8 @@ def cmd_user_disable(args) -> int:
 
 def cmd_user_list(args) -> int:
     for u in auth.list_users(default_queue().engine, active_only=not args.all):
-        print(f"{u['name']}\t{u['role']}\t{'active' if u['active'] else 'disabled'}")
+        linked = f"\tperson {u['person']}" if u["person"] != u["name"] else ""
+        print(f"{u['name']}\t{u['role']}\t{'active' if u['active'] else 'disabled'}{linked}")
     return 0
 
 
@@ -869,7 +952,14 @@ def add_cli(subparsers) -> None:
     a.add_argument("name", help="the sign-in name, e.g. priya.shah")
     a.add_argument("--role", required=True, choices=auth.ROLES, help="approver: a line manager who approves replies")
     a.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    a.add_argument("--person", metavar="ACCOUNT",
+                   help="the same person's main account (e.g. for tg-12345: priya.shah); see `user link`")
     a.set_defaults(func=cmd_user_add)
+    k = users.add_parser("link", help="record that two accounts (e.g. a web account and its tg- account) belong "
+                                      "to one person: the two-person rule then counts them as one")
+    k.add_argument("name", help="the extra account, e.g. tg-12345")
+    k.add_argument("person", help="the person's main account, e.g. priya.shah")
+    k.set_defaults(func=cmd_user_link)
     t = users.add_parser("token", help="issue an API token (Authorization: Bearer) for a user; replaces their old one")
     t.add_argument("name")
     t.set_defaults(func=cmd_user_token)

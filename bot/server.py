@@ -234,7 +234,8 @@ def product_rest_input(store, limiter):
     from rasa.core.channels.rest import RestInput
     from sanic import Blueprint, response
 
-    from bot.triage import CHANNELS, InputError, validate_text
+    from bot import contract
+    from bot.contract import CHANNELS, InputError
 
     def bad(message: str, status: int = 400):
         return response.json({"error": message}, status=status)
@@ -261,7 +262,7 @@ def product_rest_input(store, limiter):
                     if RESERVED_SENDER in sender or any(ord(c) < 32 for c in sender):
                         raise InputError("'sender' may not contain ':' or control characters (those names "
                                          "belong to the product's own channels)")
-                    text = validate_text(text, "message")
+                    text = contract.text(text, "message")
                     meta = obj.get("metadata") or {}
                     if not isinstance(meta, dict) or set(meta) - {"channel"} or \
                             meta.get("channel", "direct_message") not in CHANNELS:
@@ -339,7 +340,8 @@ def add_product_routes(app, action_url: str | None = None) -> None:
 
     from bot.practice import add_practice_routes
     from bot.store import Store
-    from bot.triage import InputError, TriageService, validate_check_item, validate_triage_item
+    from bot.contract import InputError, validate_triage_item
+    from bot.triage import TriageService, validate_check_item
     from bot.web import add_web_routes
 
     store = app.ctx.product_store if hasattr(app.ctx, "product_store") else Store()
@@ -376,13 +378,14 @@ def add_product_routes(app, action_url: str | None = None) -> None:
             return refused
         try:
             obj = read_json(request)
-            item_id, text, channel, author = validate_triage_item(obj)
+            item = validate_triage_item(obj)
         except InputError as exc:
             return response.json({"id": None, "error": str(exc)}, status=400)
-        triage = await in_thread(service().triage_blocking, text, channel)
-        result = triage.to_dict(item_id)
+        triage = await in_thread(service().triage_blocking, item["text"], item["channel"])
+        result = triage.to_dict(item["id"])
         result["message_id"] = await in_thread(
-            store.record_message, channel=channel, direction="in", text=text, sender=author, route=result["route"],
+            store.record_message, channel=item["channel"], direction="in", text=item["text"], sender=item["author"],
+            route=result["route"],
             flags={k: result[k] for k in ("disclosure", "complaint", "needs_human", "urgent")},
             reply_id=result["reply_id"], guard_ok=True if result["reply"] else None,
         )

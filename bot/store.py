@@ -3,12 +3,21 @@
 SQLite file by default (embedded, nothing to set up); PostgreSQL (or any SQLAlchemy URL) through
 SENDIASS_DATABASE_URL, with the same code. Rows are only ever added or have their status moved on;
 nothing is deleted.
+
+The schema (every module's tables on `metadata`) is created and migrated by `ensure_schema`, which every
+Store runs at start: Alembic migrations in bot/migrations/, one process at a time (a PostgreSQL advisory
+lock, or SQLite's write lock), so replicas starting together on an empty database do not race. A database
+already at the newest revision costs one query. `sendiass db upgrade` runs the same step by hand (as the
+tables' owner, when the application's role may not change the schema: docs/DEPLOY.md).
 """
 from __future__ import annotations
 
 import json
 import os
+import zlib
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -82,18 +91,124 @@ conversation_states = sa.Table(
 )
 
 
-# Secrets the product makes for itself, shared by every replica (e.g. the key that marks Rasa turns the
-# Telegram bot wrote, so a turn forged through another door is never taken for one).
-product_secrets = sa.Table(
-    "product_secrets", metadata,
-    sa.Column("name", sa.String(60), primary_key=True),
-    sa.Column("value", sa.String(200), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------- the schema and its migrations
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BASELINE = "0001_baseline"  # the tables as `create_all` made them before migrations existed
+
+
+class SchemaError(RuntimeError):
+    """The database's schema cannot be brought up to date by this process; the message says what to do."""
+
+
+def product_tables() -> sa.MetaData:
+    """`metadata` with every module's tables on it (each module declares its own)."""
+    import bot.auth  # noqa: F401
+    import bot.practice  # noqa: F401
+    import bot.review  # noqa: F401
+
+    return metadata
+
+
+def lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock number for one of the product's own locks (stable across processes)."""
+    return zlib.crc32(f"safe-replies:{name}".encode())
+
+
+@contextmanager
+def locked_transaction(engine, name: str):
+    """A transaction that holds the product's lock `name` until it commits or rolls back.
+
+    PostgreSQL: a transaction-level advisory lock (any role may take one). SQLite: the database's write
+    lock, taken at the start (BEGIN IMMEDIATE), so what the transaction reads cannot change under it."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
+        elif conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield conn
+
+
+def _alembic(conn):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def schema_revision(conn) -> str | None:
+    """The migration the database is at (None: no product schema yet, or one made before migrations)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def ensure_schema(engine) -> str:
+    """Bring the product's schema to the newest revision, whoever else is starting at the same moment.
+
+    An empty database gets the tables at once (create_all, then stamped with the newest revision, as
+    Alembic recommends); one made by create_all before migrations existed is stamped as the baseline and
+    migrated; any other is migrated. Returns what was done: "current", "created" or "migrated"."""
+    product_tables()
+    head = head_revision()
+    with engine.connect() as conn:
+        if schema_revision(conn) == head:
+            return "current"
+    from alembic import command
+
+    try:
+        with locked_transaction(engine, "schema") as conn:
+            current = schema_revision(conn)  # another process may have done it while we waited for the lock
+            if current == head:
+                return "current"
+            config = _alembic(conn)
+            if current is None and not sa.inspect(conn).has_table("messages"):
+                metadata.create_all(conn)
+                command.stamp(config, "head")
+                return "created"
+            if current is None:
+                command.stamp(config, BASELINE)
+            command.upgrade(config, "head")
+            return "migrated"
+    except sa.exc.DBAPIError as exc:
+        if engine.dialect.name == "postgresql" and ("permission denied" in str(exc.orig)
+                                                    or "must be owner" in str(exc.orig)):
+            raise SchemaError(
+                f"The database schema is not at revision {head} and this database user may not change it: "
+                f"run `sendiass db upgrade` once as the tables' owner (docs/DEPLOY.md).") from exc
+        raise
+
+
+def app_grants(role: str) -> list[str]:
+    """The PostgreSQL privileges of an application role that does not own the tables (docs/DEPLOY.md).
+
+    Everything it needs to run, and no more: the audit trail only SELECT and INSERT; no DELETE anywhere
+    (the product deletes nothing); no DDL (the owner runs `sendiass db upgrade`)."""
+    product_tables()
+    quoted = '"' + role.replace('"', '""') + '"'
+    statements = [f"GRANT USAGE ON SCHEMA public TO {quoted};",
+                  f"GRANT SELECT ON alembic_version TO {quoted};"]
+    for name in sorted(metadata.tables):
+        rights = "SELECT, INSERT" if name in APPEND_ONLY_TABLES else "SELECT, INSERT, UPDATE"
+        statements.append(f"GRANT {rights} ON {name} TO {quoted};")
+    statements.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {quoted};")
+    return statements
+
+
+APPEND_ONLY_TABLES = ("review_audit", "product_secrets")
 
 
 def database_url() -> str:
@@ -111,35 +226,20 @@ class Store:
         self.engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             @sa.event.listens_for(self.engine, "connect")
-            def _sqlite_pragmas(conn, _record):  # concurrent readers, safe writes
+            def _sqlite_pragmas(conn, _record):  # concurrent readers, safe writes, constraints kept
                 cur = conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA busy_timeout=10000")
+                cur.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite
+                # REPLACE deletes the row it replaces; with this on, that delete fires DELETE triggers too.
+                cur.execute("PRAGMA recursive_triggers=ON")
                 cur.close()
-        metadata.create_all(self.engine)
+        self.schema = ensure_schema(self.engine)  # "current", "created" or "migrated"
 
     def ping(self) -> None:
         """Raises when the database cannot be reached (for /health)."""
         with self.engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
-
-    def secret(self, name: str) -> str:
-        """A random secret kept in the database, made on first use; every replica reads the same one."""
-        import secrets as _secrets
-
-        q = sa.select(product_secrets.c.value).where(product_secrets.c.name == name)
-        with self.engine.connect() as conn:
-            value = conn.execute(q).scalar()
-        if value is not None:
-            return value
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(product_secrets.insert().values(name=name, value=_secrets.token_hex(32),
-                                                             created_at=now()))
-        except sa.exc.IntegrityError:  # another replica made it first: use theirs
-            pass
-        with self.engine.connect() as conn:
-            return conn.execute(q).scalar_one()
 
     def record_message(self, *, channel: str, direction: str, text: str, conversation_id: str | None = None,
                        sender: str | None = None, external_id: str | None = None, route: str | None = None,

@@ -48,9 +48,8 @@ import os
 import secrets
 import signal
 import socket
-import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -227,11 +226,12 @@ class Assistant:
         from rasa.core.lock_store import LockStore
         from rasa.core.tracker_store import TrackerStore
 
+        from bot.auth import product_secret
         from bot.store import Store
 
         agent = Agent.load(str(model_path), tracker_store=TrackerStore.create(endpoints.tracker_store),
                            lock_store=LockStore.create(endpoints.lock_store), action_endpoint=endpoints.action)
-        return cls(agent, timeout, marker_key=bytes.fromhex(Store().secret("telegram_turn_marker")))
+        return cls(agent, timeout, marker_key=product_secret(Store().engine, "telegram_turn_marker"))
 
     async def turn(self, sender_id: str, text: str, message_id: str) -> Turn:
         """Handle one message; raises AssistantFailed when Rasa or the action server did not do its part."""

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from bot import guard
+from bot.contract import CHANNELS, MAX_TEXT, InputError, validate_item  # noqa: F401  (one home: bot/contract.py)
 from bot.replies import Reply, select
 
 ROUTES = ("safeguarding", "redirect_private", "complaint", "abuse", "handoff", "answer", "acknowledge")
-CHANNELS = ("public_comment", "direct_message")
-MAX_TEXT = 10_000
 
 ANSWER_INTENTS = frozenset({
     "ask_what_we_do", "ask_impartial", "ask_confidential", "ask_free", "ask_contact", "ask_ehcp",
@@ -56,10 +55,6 @@ DECISION_MIN = 0.30  # below this, no route is clear enough for a template: a pe
 AUTOMATIC = frozenset({"answer", "acknowledge"})
 CONFIDENT = 0.60  # an automatic route below this route probability is also shown to a person
 DOUBT_MIN = 0.20  # ... and so is one where handoff or safeguarding is this likely
-
-
-class InputError(ValueError):
-    """A bad input item; the message is shown to whoever sent it."""
 
 
 @dataclass
@@ -190,47 +185,6 @@ def draft_reply(result: Triage, text: str, channel: str, topic: str | None) -> T
             reply = None
     result.reply = reply
     return result
-
-
-def validate_text(value: Any, name: str = "text") -> str:
-    """Message text as every entry point takes it: non-empty, at most MAX_TEXT characters, no NUL or
-    unpaired surrogates."""
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(f"'{name}' is missing or empty")
-    if len(value) > MAX_TEXT:
-        raise InputError(f"'{name}' is {len(value):,} characters; the limit is {MAX_TEXT:,}")
-    if "\x00" in value:
-        raise InputError(f"'{name}' contains binary data (NUL bytes)")
-    if any("\ud800" <= c <= "\udfff" for c in value):
-        raise InputError(f"'{name}' is not UTF-8 text (unpaired surrogate)")
-    return value
-
-
-MAX_AUTHOR = 200
-
-
-def validate_triage_item(obj: Any) -> tuple[Any, str, str, str | None]:
-    """(id, text, channel, author) of one /api/triage item: the same rules as /api/comments."""
-    item_id, text, channel = validate_item(obj)
-    if item_id is not None and (isinstance(item_id, (dict, list, bool)) or len(str(item_id)) > 200):
-        raise InputError("'id' must be a number or text of at most 200 characters")
-    author = obj.get("author")
-    if author in (None, ""):
-        return item_id, text, channel, None
-    if not isinstance(author, str) or len(author) > MAX_AUTHOR:
-        raise InputError(f"'author' must be text of at most {MAX_AUTHOR} characters")
-    return item_id, text, channel, validate_text(author, "author").strip()
-
-
-def validate_item(obj: Any) -> tuple[Any, str, str]:
-    """(id, text, channel) of one input item, or InputError saying what is wrong."""
-    if not isinstance(obj, dict):
-        raise InputError("each line must be a JSON object like {\"id\": 1, \"text\": \"...\"}")
-    text = validate_text(obj.get("text"))
-    channel = obj.get("channel") or "public_comment"
-    if channel not in CHANNELS:
-        raise InputError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
-    return obj.get("id"), text, channel
 
 
 def validate_check_item(obj: Any) -> tuple[str, str | None]:

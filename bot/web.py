@@ -19,23 +19,28 @@ GET  /api/review/audit?limit=               the latest audit rows
 GET  /api/review/users                      active accounts (to hand an item to)
 
 Without a session every page redirects to /review/login and every API call gets 401 (an expired
-session says so); a POST without the session's CSRF token gets 403. /health, /api/triage and
-/api/check are bot/server.py's and unchanged.
+session says so); a POST without the session's CSRF token gets 403, and so does a POST made with the
+cookie (or to the sign-in form) from another origin: cookies ignore ports, so a page on another port of
+the same host could otherwise plant a sign-in cookie or post the form (login CSRF). Over HTTPS the
+cookies are `__Host-` cookies, which no other port or subdomain can set. Failed sign-ins are limited per
+name and per network address, and shown to approvers only. /health, /api/triage and /api/check are
+bot/server.py's and unchanged.
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 import html
 import os
 import secrets
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
-from bot import auth
+from bot import auth, contract
 from bot.review import Queue, ReviewError, default_queue, two_person_rule, validate_comment
 from bot.store import Store
-from bot.triage import InputError, parse_line
+from bot.contract import InputError
+from bot.httpcommon import in_thread, read_json
 
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {"review.js": "text/javascript; charset=utf-8", "review.css": "text/css; charset=utf-8",
@@ -43,7 +48,9 @@ STATIC_TYPES = {"review.js": "text/javascript; charset=utf-8", "review.css": "te
 SESSION_COOKIE = "sr_session"
 LOGIN_COOKIE = "sr_login"
 CSRF_HEADER = "x-csrf-token"
+HOST_PREFIX = "__Host-"  # over HTTPS: Secure, Path=/, no Domain; no other port or subdomain can set it
 MAX_FAILED_SIGN_INS = 5  # per name in 15 minutes
+MAX_FAILED_SIGN_INS_PER_CLIENT = 20  # per network address in 15 minutes, whatever the names
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
                                "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -67,7 +74,52 @@ def _cookie_secure(request) -> bool:
     return request.scheme == "https" or os.environ.get("SENDIASS_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
 
 
+def cookie_name(request, name: str) -> str:
+    """The name a cookie has on this request: `__Host-<name>` over HTTPS, `<name>` over plain HTTP."""
+    return HOST_PREFIX + name if _cookie_secure(request) else name
+
+
+def session_cookie(request) -> str | None:
+    """The session cookie's value. Over HTTPS only the `__Host-` cookie counts, so a cookie planted by
+    another port or subdomain of the host (which cannot carry that prefix) is never read."""
+    return request.cookies.get(cookie_name(request, SESSION_COOKIE))
+
+
+def _origin(value: str) -> tuple[str, str, int] | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    return parts.scheme, parts.hostname.lower(), port
+
+
+def own_origins(request) -> set[tuple[str, str, int]]:
+    """This site's origin as the browser sees it (the Host header and the scheme), plus SENDIASS_PUBLIC_ORIGIN."""
+    scheme = "https" if _cookie_secure(request) else request.scheme
+    found = {_origin(f"{scheme}://{request.host}")}
+    for extra in os.environ.get("SENDIASS_PUBLIC_ORIGIN", "").split(","):
+        found.add(_origin(extra.strip()))
+    return {o for o in found if o}
+
+
+def cross_origin(request) -> str | None:
+    """Why a state-changing request made with cookies is refused as coming from another site, or None.
+
+    Browsers send Origin with every POST (Referer as a fallback); a request with neither comes from a
+    program, not from a page, and has to pass the CSRF checks on its own."""
+    given = request.headers.get("origin") or request.headers.get("referer")
+    if not given:
+        return None
+    if _origin(given) in own_origins(request):
+        return None
+    return "this request came from another site or port; open the review page itself and try again"
+
+
 def _set_cookie(request, resp, name: str, value: str, max_age: int) -> None:
+    name = cookie_name(request, name)
     resp.cookies[name] = value
     cookie = resp.cookies[name]
     cookie["httponly"] = True
@@ -105,19 +157,6 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
     static = {name: (STATIC / name).read_bytes() for name in STATIC_TYPES}
 
     error = json_error
-    def body(request) -> dict:
-        raw = request.body or b""
-        if not raw.strip():
-            raise InputError("the request body is empty; send a JSON object")
-        obj = parse_line(raw)  # UTF-8, no binary, valid JSON (bot.triage)
-        if not isinstance(obj, dict):
-            raise InputError("send a JSON object")
-        return obj
-
-    async def in_thread(func, *args):
-        """scrypt and the guard take tens of milliseconds: keep the server answering meanwhile."""
-        return await asyncio.get_running_loop().run_in_executor(None, func, *args)
-
     def identify(request) -> Who | str:
         """The person making the request, or why there is none."""
         header = request.headers.get("authorization", "")
@@ -126,7 +165,7 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
             user = auth.token_user(engine, token.strip()) if scheme.lower() == "bearer" else None
             return Who(user, None) if user else "the API token is not valid"
         try:
-            session = auth.find_session(engine, request.cookies.get(SESSION_COOKIE))
+            session = auth.find_session(engine, session_cookie(request))
         except auth.SessionExpired:
             return "expired"
         return Who(session.user, session) if session else "sign in first"
@@ -143,6 +182,9 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
                         return secured(response.redirect(target, status=303))
                     return error("your session has expired; sign in again" if who == "expired" else who, 401)
                 if request.method == "POST" and who.session is not None:
+                    refused = cross_origin(request)
+                    if refused:
+                        return error(refused, 403)
                     given = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token")
                     if not auth.csrf_matches(who.session, given):
                         return error("missing or wrong CSRF token; reload the page", 403)
@@ -179,20 +221,34 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
         message = "Your session has expired; please sign in again." if request.args.get("expired") else ""
         return login_page(request, message)
 
+    def client_of(request) -> str:
+        """The network address a request came from (the proxy's forwarded one when Sanic is told to trust it)."""
+        return (request.remote_addr or request.ip or "-")[:64]
+
     async def login(request):
+        if cross_origin(request):
+            return login_page(request, "This sign-in form was sent from another site or port; sign in on this "
+                                       "page instead.", 403)
         form = request.form
-        given, expected = form.get("csrf_token") or "", request.cookies.get(LOGIN_COOKIE) or ""
-        if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
+        given = form.get("csrf_token") or ""
+        expected = request.cookies.get(cookie_name(request, LOGIN_COOKIE)) or ""
+        if not expected or not secrets.compare_digest(given.encode("utf-8", "replace"),
+                                                      expected.encode("utf-8", "replace")):
             return login_page(request, "The sign-in form had expired; please try again.", 403)
         name, password = (form.get("name") or "").strip(), form.get("password") or ""
-        if queue.failed_sign_ins(name) >= MAX_FAILED_SIGN_INS:
+        client = client_of(request)
+        per_client = await in_thread(functools.partial(queue.failed_sign_ins, client=client))
+        if per_client >= MAX_FAILED_SIGN_INS_PER_CLIENT:
+            return login_page(request, "Too many failed sign-ins from this computer; wait 15 minutes and try "
+                                       "again.", 429)
+        if await in_thread(queue.failed_sign_ins, name) >= MAX_FAILED_SIGN_INS:
             return login_page(request, "Too many failed attempts for this name; wait 15 minutes and try again.", 429)
         user = await in_thread(auth.authenticate, engine, name, password)
         if user is None:
-            queue.record_event(auth.normal_name(name) or "-", "sign_in_failed")
+            await in_thread(queue.record_failed_sign_in, name, client)
             return login_page(request, "Wrong name or password.", 401)
         value, session = auth.start_session(engine, user)
-        queue.record_event(user.name, "sign_in")
+        queue.record_event(user.name, "sign_in", client=client)
         resp = response.redirect("/review", status=303)
         _set_cookie(request, resp, SESSION_COOKIE, value, int((session.expires_at - auth.now()).total_seconds()))
         _clear_cookie(request, resp, LOGIN_COOKIE)
@@ -200,7 +256,7 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
 
     @signed_in()
     async def logout(request):
-        auth.end_session(engine, request.cookies.get(SESSION_COOKIE))
+        auth.end_session(engine, session_cookie(request))
         queue.record_event(request.ctx.who.user.name, "sign_out")
         resp = response.redirect("/review/login", status=303)
         _clear_cookie(request, resp, SESSION_COOKIE)
@@ -230,7 +286,7 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
 
     @signed_in()
     async def post_comment(request):
-        comment = validate_comment(body(request))
+        comment = validate_comment(read_json(request))
         triage = await service_getter().triage(comment["text"], "public_comment")
         item, new = queue.add(comment, triage, source="api", submitted_by=request.ctx.who.user.name)
         return response.json({**item, "duplicate": not new}, status=201 if new else 200)
@@ -242,6 +298,7 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
 
     @signed_in()
     async def get_item(request, item_id: int):
+        item_id = contract.record_id(item_id)
         return response.json({"item": queue.get(item_id), "history": queue.history(item_id)})
 
     def version_of(obj: dict) -> int | None:
@@ -262,18 +319,17 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
 
     @signed_in()
     async def act(request, item_id: int, action: str):
+        item_id = contract.record_id(item_id)
         if action not in actions:
-            return error(f"unknown action {action!r}; use one of {', '.join(actions)}", 404)
-        obj = body(request) if (request.body or b"").strip() else {}
+            return error(f"unknown action {action[:40]!r}; use one of {', '.join(actions)}", 404)
+        obj = read_json(request) if (request.body or b"").strip() else {}
         item = await in_thread(actions[action], item_id, request.ctx.who.user, obj)
         return response.json({"item": item, "history": queue.history(item_id)})
 
     @signed_in()
     async def check(request):
-        obj = body(request)
-        item_id = obj.get("item_id")
-        if not isinstance(item_id, int) or isinstance(item_id, bool):
-            raise InputError("'item_id' must be the item's number")
+        obj = read_json(request)
+        item_id = contract.record_id(obj.get("item_id"), "'item_id'")
         return response.json(await in_thread(queue.check, item_id, obj.get("text")))
 
     @signed_in()
@@ -286,7 +342,7 @@ def add_web_routes(app, service_getter: Callable, store: Store | None = None) ->
             limit = min(1000, max(1, int(request.args.get("limit") or 200)))
         except ValueError:
             raise InputError("'limit' must be a number")
-        return response.json({"audit": queue.recent_audit(limit)})
+        return response.json({"audit": queue.recent_audit(limit, approver=request.ctx.who.user.can_approve)})
 
     @signed_in()
     async def list_users(request):

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,15 +66,14 @@ def json_lines(stdout: bytes) -> list[dict]:
     return [json.loads(line) for line in stdout.decode().splitlines() if line.strip()]
 
 
-@pytest.fixture(scope="session")
-def server(model_path, tmp_path_factory):
-    """`sendiass serve` on a free port of 127.0.0.1, with its action server, on an embedded store."""
-    home = tmp_path_factory.mktemp("server")
+@contextmanager
+def running_server(model_path, home: Path, env: dict | None = None):
+    """`sendiass serve` on a free port of 127.0.0.1, with its action server, on an embedded store in `home`."""
     port, action_port = free_port(), free_port()
-    # The whole suite talks to this one server from one address: no per-client rate limit here
+    # The whole suite talks to these servers from one address: no per-client rate limit here
     # (tests/test_hardening_http.py checks the limit on a server of its own).
     env = {**os.environ, "SENDIASS_VAR": str(home), "SENDIASS_ACTION_PORT": str(action_port), "NO_COLOR": "1",
-           "SENDIASS_RATE_LIMIT": "off"}
+           "SENDIASS_RATE_LIMIT": "off", **(env or {})}
     env.pop("SENDIASS_DATABASE_URL", None)
     log = open(home / "server.out", "wb")
     proc = subprocess.Popen(
@@ -93,6 +93,13 @@ def server(model_path, tmp_path_factory):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+@pytest.fixture(scope="session")
+def server(model_path, tmp_path_factory):
+    """`sendiass serve` on a free port of 127.0.0.1, with its action server, on an embedded store."""
+    with running_server(model_path, tmp_path_factory.mktemp("server")) as running:
+        yield running
+
+
 def require_service(name: str, host: str, port: int) -> None:
     """PostgreSQL/Redis tests: in CI a missing service is a failure; on a laptop, a skip that says why."""
     try:
@@ -102,6 +109,43 @@ def require_service(name: str, host: str, port: int) -> None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"{message}, and CI=true: the project's machines run it (see docs/DEPLOY.md)")
         pytest.skip(f"{message}; start it to run this test (CI runs it)")
+
+
+def _postgres_server() -> str:
+    """The machine's PostgreSQL (127.0.0.1:5432, trust) as a server URL without a database; fail (CI) or skip."""
+    import sqlalchemy as sa
+
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    problems = []
+    for user in ("postgres", "root"):
+        server = f"postgresql://{user}@127.0.0.1:5432"
+        engine = sa.create_engine(f"{server}/test", connect_args={"connect_timeout": 3})
+        try:
+            with engine.connect() as conn:
+                if conn.execute(sa.text("select rolcreatedb or rolsuper from pg_roles where rolname = current_user"))\
+                        .scalar():
+                    return server
+            problems.append(f"{user}: may not create databases")
+        except sa.exc.DBAPIError as exc:
+            problems.append(f"{user}: {str(exc.orig).strip().splitlines()[0]}")
+        finally:
+            engine.dispose()
+    reason = "PostgreSQL on 127.0.0.1:5432 gave no user who may create a database: " + "; ".join(problems)
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def pg_database() -> str:
+    """A fresh, empty, uniquely named PostgreSQL database for one test module (its URL), dropped afterwards.
+
+    Nothing relies on tables in the shared `test` database: the product creates its schema itself, as on a
+    deployment's first start."""
+    from bench.loadtest import fresh_database
+
+    with fresh_database(_postgres_server()) as url:
+        yield url
 
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium package: Playwright drives it, nothing is downloaded

@@ -10,6 +10,7 @@ import json
 import sqlite3
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import requests

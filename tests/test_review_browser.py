@@ -4,7 +4,6 @@ and both see it in the audit trail. Without /usr/bin/chromium: skipped on a lapt
 from __future__ import annotations
 
 
-import pytest
 
 from tests.review_support import add_user, sign_in
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 
-from bot import auth
+import sqlalchemy as sa
+
+from bot import auth, review
 from bot.review import Queue, import_file
 from bot.store import Store
 from tests.conftest import sendiass
@@ -77,10 +79,59 @@ def test_import_jsonl_edge_cases(tmp_path, monkeypatch, service):
     assert counts == {"rows": 7, "added": 2, "duplicates": 0, "errors": 5}, reports
     assert [r.split(":")[0] for r in reports] == ["line 3", "line 4", "line 5", "line 6", "line 8"]
     assert "not UTF-8" in reports[1] and "binary" in reports[2] and "platform" in reports[4]
-    # --platform fills in rows that don't name one
+    # --platform fills in rows that don't name one; Mo's row has no address or time, and still is not
+    # queued twice (it is the first row of the file with that platform, author and text)
     counts = import_file(service, path, queue=queue, platform="facebook", report=reports.append)
-    assert counts["added"] == 2 and counts["errors"] == 4  # Mo and "No platform" have no time: queued again
-    assert len(queue.list(status="all")) == 4
+    assert counts == {"rows": 7, "added": 1, "duplicates": 2, "errors": 4}, reports
+    assert sorted(i["author"] for i in queue.list(status="all")) == ["Helen W", "Mo", "No platform"]
+
+
+def test_an_import_run_again_after_a_crash_adds_no_copies(tmp_path, service):
+    """Rows with no address and no time (most page exports): a re-run after a crash used to queue again every
+    row stored before the crash. Identical rows are different comments and are all kept, once."""
+    rows = ["platform,author,text"]
+    for n in range(24):
+        rows.append(f"facebook,Parent {n % 5},\"Thank you, that really helped (#{n % 7})\"")
+    rows.append("facebook,Parent 1,Thanks!")
+    rows.append("facebook,Parent 1,Thanks!")  # the same person thanking twice: two comments
+    export = tmp_path / "page-export.csv"
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    queue = Queue(Store(f"sqlite:///{tmp_path / 'sendiass.db'}"))
+
+    class Crash(Exception):
+        pass
+
+    done = {"n": 0}
+
+    def crash_after_ten():
+        done["n"] += 1
+        if done["n"] == 10:
+            raise Crash()
+
+    try:
+        import_file(service, export, queue=queue, progress=crash_after_ten, report=lambda text: None)
+    except Crash:
+        pass
+    assert len(queue.list(status="all")) == 10
+    counts = import_file(service, export, queue=queue, report=lambda text: None)
+    assert counts == {"rows": 26, "added": 16, "duplicates": 10, "errors": 0}
+    assert len(queue.list(status="all")) == 26
+    assert sum(i["text"] == "Thanks!" for i in queue.list(status="all")) == 2
+    again = import_file(service, export, queue=queue, report=lambda text: None)
+    assert again == {"rows": 26, "added": 0, "duplicates": 26, "errors": 0}
+
+
+def test_import_reports_times_that_cannot_be_stored(tmp_path, service):
+    export = tmp_path / "times.jsonl"
+    export.write_text("\n".join(json.dumps({"platform": "facebook", "author": "Ann", "text": "Thanks!",
+                                            "received_at": when}) for when in
+                                ("0001-01-01T00:00:00+14:00", "2026-11-21T10:00:00Z", 1e300)) + "\n")
+    reports = []
+    counts = import_file(service, export, queue=Queue(Store(f"sqlite:///{tmp_path / 'sendiass.db'}")),
+                         report=reports.append)
+    assert counts == {"rows": 3, "added": 1, "duplicates": 0, "errors": 2}
+    assert reports[0].startswith("line 1: 'received_at' '0001-01-01T00:00:00+14:00' is not a time we can store")
+    assert reports[1].startswith("line 3: 'received_at' 1e+300 is not a time")
 
 
 def test_user_commands(tmp_path):
@@ -108,6 +159,17 @@ def test_user_commands(tmp_path):
         row = conn.execute(auth.users.select()).first()
     assert row.password.startswith("scrypt$") and "coordinator" not in row.password  # only the hash is stored
     assert auth.token_user(engine, token.stdout.decode().strip()).name == "rebecca"
+
+    # her Telegram review account is the same person (the two-person rule counts them as one)
+    tg = sendiass("user", "add", "tg-424242", "--role", "approver", "--person", "Rebecca", "--password-stdin",
+                  input=b"telegram account passphrase\n", env=env)
+    assert tg.returncode == 0 and "tg-424242 belongs to rebecca" in tg.stderr.decode(), tg.stderr.decode()
+    assert "tg-424242\tapprover\tactive\tperson rebecca" in sendiass("user", "list", env=env).stdout.decode()
+    assert sendiass("user", "link", "tg-424242", "nobody", env=env).returncode != 0
+    with engine.connect() as conn:
+        assert auth.person_of(conn, "tg-424242") == "rebecca"
+        links = conn.execute(sa.select(review.audit.c.details).where(review.audit.c.action == "user_link")).scalars()
+        assert [json.loads(d) for d in links] == [{"name": "tg-424242", "person": "rebecca"}]
 
     assert sendiass("user", "disable", "rebecca", env=env).returncode == 0
     assert auth.authenticate(engine, "rebecca", "social media coordinator 2026") is None

@@ -1,9 +1,10 @@
 """The review queue (bot/review.py) on the real model, on SQLite and on PostgreSQL: intake, every state
 transition and every refused one, the two-person rule, override reasons, the append-only audit trail.
 
-PostgreSQL: 127.0.0.1:5432, trust auth, database `test`, user postgres or root; each run uses a schema of
-its own (SENDIASS_DATABASE_URL ...?options=-csearch_path=<schema>) and drops it afterwards. When it is
-unreachable the PostgreSQL cases FAIL under CI=true and are skipped on a laptop.
+PostgreSQL: 127.0.0.1:5432, trust auth; the module gets a fresh, empty database of its own
+(tests/conftest.py: pg_database) and each test a schema in it (SENDIASS_DATABASE_URL
+...?options=-csearch_path=<schema>), dropped afterwards. When it is unreachable the PostgreSQL cases FAIL
+under CI=true and are skipped on a laptop.
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from bot.profile import load_profile
 from bot.review import Conflict, Forbidden, Queue, ReviewError
 from bot.store import Store
 from bot.triage import InputError
-from tests.conftest import require_service
 
 PASSWORD = "a long enough passphrase"
 
@@ -31,27 +31,6 @@ COMPLAINT = ("I left three voicemails for SENDIASS last month and nobody ever ca
              "with your service.")
 QUESTION = "Is your service free for parents?"
 OFF_TOPIC = "can anyone recommend a good plumber in Wigston? my boiler is broken again"
-
-
-def postgres_url() -> str:
-    """A usable PostgreSQL base URL, or fail (CI) / skip (a laptop) saying why."""
-    require_service("PostgreSQL", "127.0.0.1", 5432)
-    problems = []
-    for user in ("postgres", "root"):
-        url = f"postgresql://{user}@127.0.0.1:5432/test"
-        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        try:
-            with engine.connect() as conn:
-                conn.execute(sa.text("select 1"))
-            return url
-        except sa.exc.DBAPIError as exc:
-            problems.append(f"{user}: {str(exc.orig).strip().splitlines()[0]}")
-        finally:
-            engine.dispose()
-    reason = "PostgreSQL on 127.0.0.1:5432 refused database test for users postgres and root: " + "; ".join(problems)
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
@@ -65,7 +44,7 @@ def queue(request, tmp_path, monkeypatch):
         yield q
         q.engine.dispose()
         return
-    base = postgres_url()
+    base = request.getfixturevalue("pg_database")
     schema = f"sr_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(base)
     with admin.begin() as conn:
@@ -289,3 +268,37 @@ def test_audit_is_append_only_and_exported(queue, service, people):
     assert json.loads(rows[-1]["guard"])["ok"] is True and rows[-1]["guard_ok"] is True
     assert set(review.REVIEW_AUDIT_COLUMNS) <= set(rows[0])
     assert review.review_audit_rows(datetime.now(timezone.utc) + timedelta(minutes=1), queue=queue) == []
+
+
+def test_two_person_rule_is_per_person_across_linked_accounts(queue, service, people):
+    """A web account and its Telegram review account (tg-<id>) belong to one person (bot.auth.link_account):
+    an edit made as one of them cannot be approved as the other."""
+    auth.add_user(queue.engine, "tg-5550001", "approver", PASSWORD)
+    auth.add_user(queue.engine, "tg-5550002", "approver", PASSWORD)
+    auth.link_account(queue.engine, "tg-5550001", "priya")
+    auth.link_account(queue.engine, "tg-5550002", "omar")
+    with queue.engine.connect() as conn:
+        assert auth.person_of(conn, "tg-5550001") == "priya" and auth.person_of(conn, "priya") == "priya"
+
+    item = take_in(service, queue, QUESTION, author="Linked")
+    edited = queue.edit(item["id"], "priya", item["reply"] + " We're here to help.")
+    with pytest.raises(Forbidden, match=r"two-person rule") as refused:
+        queue.approve(item["id"], "tg-5550001", version=edited["version"])
+    assert "priya, an account of yours" in str(refused.value)
+    assert queue.get(item["id"])["state"] == "pending"
+    assert queue.approve(item["id"], "tg-5550002", version=edited["version"])["state"] == "edited_approved"
+
+    # a draft asked for in Telegram (drafted_by tg-...) cannot be approved on the web by the same person
+    drafted = take_in(service, queue, COMPLAINT, source="telegram", submitted_by="telegram:5550002",
+                      drafted_by="tg-5550002")
+    with pytest.raises(Forbidden, match="two-person rule"):
+        queue.approve(drafted["id"], "omar")
+    assert queue.approve(drafted["id"], "priya")["state"] == "approved"
+
+
+def test_huge_item_ids_are_refused_with_a_reason(queue, people):
+    for bad in (2**63, 2**31, 0, -1, "7", True):
+        with pytest.raises(ReviewError, match="from 1 to 2,147,483,647"):
+            queue.get(bad)
+        with pytest.raises(ReviewError, match="from 1 to 2,147,483,647"):
+            queue.approve(bad, "priya")

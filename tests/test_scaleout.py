@@ -1,18 +1,20 @@
 """Two replicas on PostgreSQL (tracker store) and Redis (lock store): conversations move between
 replicas, concurrent messages of one conversation are serialised, and a killed replica loses nothing
-but the requests in flight to it, which the client retries."""
+but the requests in flight to it, which the client retries.
+
+The database is a fresh, empty one (tests/conftest.py: pg_database): both replicas start at the same
+moment and create the schema together, as on a real deployment's first start."""
 import pytest
 
 from tests.conftest import require_service
 
 
 @pytest.fixture(scope="module")
-def cluster(model_path):
-    require_service("PostgreSQL", "127.0.0.1", 5432)
+def cluster(model_path, pg_database):
     require_service("Redis", "127.0.0.1", 6379)
     from bench.loadtest import start_cluster
 
-    cluster = start_cluster(model_path)
+    cluster = start_cluster(model_path, pg_database)
     yield cluster
     cluster.stop()
 
