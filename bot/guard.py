@@ -207,6 +207,15 @@ class Context:
         self.lowered = self.reply.replace("\u0130", "i").lower()
         self._starts = [s for s, _ in self.sentences]
         self._memo: dict = {}  # per-sentence answers (see sentence_has, first_end)
+        self.parts: dict = {}  # what the rules find in the reply alone (see reply_only, prepare)
+
+    def reply_only(self, key: str, compute: Callable[["Context"], tuple]) -> tuple:
+        """The part of a rule that reads the reply alone, computed once per reply: ``prepare`` fills these in
+        ahead for a library reply that is checked against many comments."""
+        part = self.parts.get(key)
+        if part is None:
+            part = self.parts[key] = compute(self)
+        return part
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         """The sentence holding ``pos``, or the whole reply when ``pos`` falls between sentences. A binary
@@ -729,7 +738,7 @@ def _occurrences(text: str, words: set[str]) -> list[tuple[str, int, int]]:
     return out
 
 
-def check_personal_data(ctx: Context) -> list[Finding]:
+def _personal_data_reply(ctx: Context) -> tuple:
     reply = ctx.reply
     found: list[Finding] = []
     for d in _reply_disclosures(reply):
@@ -752,10 +761,18 @@ def check_personal_data(ctx: Context) -> list[Finding]:
         if m.group(1).lower() not in _COMMON_CAPS and m.group(1).lower() not in _GENERIC_OPENERS:
             found.append(_finding(ctx, "personal_data", m.start(1), m.end(1),
                                   "This names the person's child or relative in public; take the name out."))
-    for m in _POSSESSED_DIAGNOSIS.finditer(reply):
-        if ctx.disclosure:
-            found.append(_finding(ctx, "personal_data", m.start(), m.end(),
-                                  "This talks about the person's own case or diagnosis in public; keep it general."))
+    possessed = tuple(_finding(ctx, "personal_data", m.start(), m.end(),
+                               "This talks about the person's own case or diagnosis in public; keep it general.")
+                      for m in _POSSESSED_DIAGNOSIS.finditer(reply))
+    return tuple(found), possessed
+
+
+def check_personal_data(ctx: Context) -> list[Finding]:
+    reply = ctx.reply
+    own, possessed = ctx.reply_only("personal_data", _personal_data_reply)
+    found = list(own)
+    if ctx.disclosure:
+        found += possessed
     if ctx.comment:
         words, phones, emails, ages = _comment_personal_terms(ctx)
         for w, a, b in _occurrences(reply, words):
@@ -984,12 +1001,19 @@ def _we_will_before(ctx: Context, pos: int) -> bool:
 
 
 def check_promise(ctx: Context) -> list[Finding]:
-    found = _scan(ctx, "promise", _PROMISE, skip=_skip_promise)
+    scanned, rest = ctx.reply_only("promise", _promise_reply)
+    found = list(scanned)
     if ctx.comment and _WILL_QUESTION.search(ctx.comment):
         m = _YES_THEY_WILL.search(ctx.reply)
         if m:
             found.append(_finding(ctx, "promise", m.start(), m.end(),
                                   "This tells the person what will happen; that decision isn't ours to promise."))
+    return found + list(rest)
+
+
+def _promise_reply(ctx: Context) -> tuple:
+    scanned = tuple(_scan(ctx, "promise", _PROMISE, skip=_skip_promise))
+    found: list[Finding] = []
     for m in _TRACK_RECORD.finditer(ctx.reply):
         found.append(_finding(ctx, "promise", m.start(), m.end(),
                               "This implies a guaranteed result; say what the service can offer instead."))
@@ -1008,7 +1032,7 @@ def check_promise(ctx: Context) -> list[Finding]:
         if f and _CERTAINTY.search(sentence) and not _negated(ctx, _Span(s + f.start())):
             found.append(_finding(ctx, "promise", s + f.start(), s + f.end(),
                                   "This tells the family what will happen as if it were certain; nobody can promise that."))
-    return found
+    return scanned, tuple(found)
 
 
 @dataclass(frozen=True)
@@ -1464,18 +1488,24 @@ def _opinion_on_request(ctx: Context) -> list[Finding]:
 
 
 def check_partiality(ctx: Context) -> list[Finding]:
-    found = _scan(ctx, "partiality", _PARTIALITY, skip=_skip_partiality)
+    scanned, rest = ctx.reply_only("partiality", _partiality_reply)
+    found = list(scanned)
     found += _opinion_on_request(ctx)
     if ctx.comment:
         found += _agreeing_with_attack(ctx)
-    found += _judgements(ctx)
+    return found + list(rest)
+
+
+def _partiality_reply(ctx: Context) -> tuple:
+    scanned = tuple(_scan(ctx, "partiality", _PARTIALITY, skip=_skip_partiality))
+    found = _judgements(ctx)
     found += _scan(ctx, "partiality", _DISREGARD, skip=_negated)
     for m in _RECOMMEND_BRAND.finditer(ctx.reply):
         word = re.sub(r"['\u2019]s$", "", m.group(1))
         if word not in _SIGNPOST_ORGS and word.lower() not in _COMMON_CAPS and word.lower() not in _service_words():
             found.append(_finding(ctx, "partiality", m.start(), m.end(),
                                   "This endorses a brand or company; the service must stay impartial."))
-    return found
+    return scanned, tuple(found)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1714,8 +1744,17 @@ class _ProfanityIndex:
                 if first:
                     self.buckets.setdefault((len(word), first), []).append(vs)
         self.whitelisted_variants = [VS for VS in profanity.CENSOR_WORDSET if str(VS) in PROFANITY_WHITELIST]
+        self._seen: dict[str, bool] = {}  # token -> answer (comparing spelling variants is slow; tokens repeat)
 
     def is_profane(self, token: str) -> bool:
+        known = self._seen.get(token)
+        if known is None:
+            if len(self._seen) > 50_000:
+                self._seen.clear()
+            known = self._seen[token] = self._is_profane(token)
+        return known
+
+    def _is_profane(self, token: str) -> bool:
         t = token.lower()
         if t in PROFANITY_WHITELIST:
             return False
@@ -1766,6 +1805,10 @@ def offensive_spans(text: str) -> list[tuple[int, int]]:
 
 
 def check_offensive(ctx: Context) -> list[Finding]:
+    return list(ctx.reply_only("offensive", lambda c: tuple(_offensive(c))))
+
+
+def _offensive(ctx: Context) -> list[Finding]:
     reply = ctx.reply
     found = [_finding(ctx, "offensive", s, e, "This contains a swear word or offensive term; never post it.")
              for s, e in _profane_spans(reply)]
@@ -1853,6 +1896,16 @@ def _is_missing(f: Finding) -> bool:
 
 
 def check_missing_redirect(ctx: Context) -> list[Finding]:
+    invitations, has_contact = ctx.reply_only("missing_redirect", _missing_redirect_reply)
+    found = list(invitations)
+    if ctx.disclosure and not has_contact:
+        p = _profile()
+        found.append(_finding(ctx, "missing_redirect", 0, len(ctx.reply),
+                              _MISSING_REDIRECT + f" {p.phone} or {p.email} to talk in confidence."))
+    return found
+
+
+def _missing_redirect_reply(ctx: Context) -> tuple:
     found = _scan(ctx, "missing_redirect", _INVITE_PUBLIC, skip=_negated)
 
     def private_sentence(c: Context, m: re.Match) -> bool:
@@ -1866,11 +1919,7 @@ def check_missing_redirect(ctx: Context) -> list[Finding]:
             found.append(_finding(ctx, "missing_redirect", s, e,
                                   "This asks about the person's own case in public; ask them to phone or e-mail "
                                   "instead."))
-    if ctx.disclosure and not _has_official_contact(ctx.reply):
-        p = _profile()
-        found.append(_finding(ctx, "missing_redirect", 0, len(ctx.reply),
-                              _MISSING_REDIRECT + f" {p.phone} or {p.email} to talk in confidence."))
-    return found
+    return tuple(found), _has_official_contact(ctx.reply)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1975,12 +2024,18 @@ _EXCUSE: Patterns = [
 ]
 
 
-def check_complaint_not_routed(ctx: Context) -> list[Finding]:
+def _complaint_reply(ctx: Context) -> tuple:
     found = _scan(ctx, "complaint_not_routed", _ARGUE)
     _, _, route_rx, _ = _profile_rx()
     routed = bool(route_rx.search(ctx.reply))
     if not routed:
         found += _scan(ctx, "complaint_not_routed", _EXCUSE)
+    return tuple(found), routed
+
+
+def check_complaint_not_routed(ctx: Context) -> list[Finding]:
+    arguing, routed = ctx.reply_only("complaint_not_routed", _complaint_reply)
+    found = list(arguing)
     if ctx.complaint:
         if not routed:
             found.append(_finding(ctx, "complaint_not_routed", 0, len(ctx.reply),
@@ -2210,15 +2265,21 @@ def _medical_advice(ctx: Context) -> list[Finding]:
     return found
 
 
+def _expertise_reply(ctx: Context) -> tuple:
+    scanned = tuple(_scan(ctx, "out_of_expertise", _EXPERTISE, skip=_skip_expertise))
+    remedies = tuple((_finding(ctx, "out_of_expertise", m.start(), m.end(),
+                               "This recommends a treatment or remedy; signpost to the GP, paediatrician or "
+                               "pharmacist instead."), ctx.sentence_has(_HEALTH_TOPIC, m.start()))
+                     for m in _TRY_REMEDY.finditer(ctx.reply) if not _skip_expertise(ctx, m))
+    return scanned, remedies
+
+
 def check_out_of_expertise(ctx: Context) -> list[Finding]:
-    found = _scan(ctx, "out_of_expertise", _EXPERTISE, skip=_skip_expertise)
+    scanned, remedies = ctx.reply_only("out_of_expertise", _expertise_reply)
+    found = list(scanned)
     found += _medical_advice(ctx)
     health_comment = bool(ctx.comment and _HEALTH_TOPIC.search(ctx.comment))
-    for m in _TRY_REMEDY.finditer(ctx.reply):
-        if (health_comment or ctx.sentence_has(_HEALTH_TOPIC, m.start())) and not _skip_expertise(ctx, m):
-            found.append(_finding(ctx, "out_of_expertise", m.start(), m.end(),
-                                  "This recommends a treatment or remedy; signpost to the GP, paediatrician or "
-                                  "pharmacist instead."))
+    found += [f for f, health_sentence in remedies if health_comment or health_sentence]
     return found
 
 
@@ -2349,7 +2410,8 @@ def comment_criticises_service(comment: str) -> bool:
     return False
 
 
-def _context(reply: str, comment: str | None, comment_triage: dict | None) -> Context:
+def _context(reply: str, comment: str | None, comment_triage: dict | None,
+             prepared: Prepared | None = None) -> Context:
     disclosure = complaint = False
     spans: tuple[tuple[int, int], ...] = ()
     if comment:
@@ -2365,8 +2427,31 @@ def _context(reply: str, comment: str | None, comment_triage: dict | None) -> Co
         route = comment_triage.get("route")
         disclosure = bool(comment_triage.get("disclosure")) or route in DISCLOSURE_ROUTES
         complaint = bool(comment_triage.get("complaint")) or route == "complaint"
-    return Context(reply=reply, comment=comment, disclosure=disclosure, complaint=complaint,
-                   comment_spans=spans, sentences=sentence_spans(reply))
+    ctx = Context(reply=reply, comment=comment, disclosure=disclosure, complaint=complaint, comment_spans=spans,
+                  sentences=list(prepared.sentences) if prepared is not None else sentence_spans(reply))
+    if prepared is not None:
+        ctx.parts = dict(prepared.parts)  # a copy: a context may add parts, the prepared ones stay as they are
+    return ctx
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the rules find in one reply on its own (no comment), computed ahead by ``prepare``. A library
+    reply is checked against every message it answers; only the comment-dependent parts of the rules then
+    run per message. Tied to the service profile it was computed with."""
+
+    reply: str
+    parts: dict
+    sentences: tuple[tuple[int, int], ...]
+    profile: object
+
+
+def prepare(reply: str) -> Prepared:
+    """Run the reply-only parts of every rule on ``reply`` once (see ``check(..., prepared=...)``)."""
+    ctx = Context(reply=reply, comment=None, disclosure=False, complaint=False, comment_spans=(),
+                  sentences=sentence_spans(reply))
+    find_violations(ctx)
+    return Prepared(reply=reply, parts=dict(ctx.parts), sentences=tuple(ctx.sentences), profile=_profile())
 
 
 def find_violations(ctx: Context) -> tuple[Finding, ...]:
@@ -2377,11 +2462,15 @@ def find_violations(ctx: Context) -> tuple[Finding, ...]:
 
 
 def check(reply: str, comment: str | None = None, comment_triage: dict | None = None, *,
-          rewrite: bool = True) -> Verdict:
-    """Hold one outgoing text to the policy; optionally propose a corrected reply."""
+          rewrite: bool = True, prepared: Prepared | None = None) -> Verdict:
+    """Hold one outgoing text to the policy; optionally propose a corrected reply.
+
+    ``prepared`` (from ``prepare(reply)``) skips the rules' reply-only work; the verdict is the same."""
     if not isinstance(reply, str):
         raise TypeError("reply must be text")
-    ctx = _context(reply, comment, comment_triage)
+    if prepared is not None and (prepared.reply != reply or prepared.profile is not _profile()):
+        prepared = None  # another text, or another service profile: nothing to reuse
+    ctx = _context(reply, comment, comment_triage, prepared)
     violations = find_violations(ctx)
     if not violations:
         return Verdict(ok=True, violations=(), suggestion=None)
