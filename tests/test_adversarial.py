@@ -10,26 +10,16 @@ Timings themselves live in bench/adversarial.py; only the growth is asserted her
 """
 from __future__ import annotations
 
-import itertools
 import re
-import string
 import time
 
 import pytest
 
+from bench.adversarial import FAMILIES, LONG, SHORT, repeated  # one list of families for the bench and the tests
 from bot import guard
 from bot.detector import detect
 
-SHORT, LONG = 1_000, 10_000
 BOUND = 15  # 10 times the text may cost at most 15 times the work (quadratic work: about 100 times)
-
-DISCLOSURE = {"route": "redirect_private", "disclosure": True, "complaint": True, "detections": []}
-
-
-def repeated(unit, n: int) -> str:
-    if callable(unit):
-        return unit(n)
-    return (unit * (n // len(unit) + 1))[:n]
 
 
 def cpu(fn, text: str, runs: int = 3) -> float:
@@ -52,51 +42,6 @@ def growth(fn, unit: str, *, tail: str = "", tries: int = 3) -> float:
         if ratio <= BOUND:
             break
     return ratio
-
-
-def guard_check(text: str) -> None:  # POST /api/check with a draft reply and no comment
-    guard.check(text)
-
-
-def guard_with_comment(text: str) -> None:  # a reply checked against a comment that is the same text
-    guard.check(text, comment=text, comment_triage=DISCLOSURE)
-
-
-def distinct_names(n: int) -> str:
-    """Capitalised words that are all different ("Zaab Zaac Zaad ..."): one look-up per name used to scan the
-    whole reply once per name."""
-    words = ("Z" + "".join(t) for t in itertools.product(string.ascii_lowercase, repeat=3))
-    return " ".join(itertools.islice(words, n // 5 + 1))[:n]
-
-
-# (family, unit or text generator, function, text appended once at the end). Every family here took at least
-# 15 times the work for 10 times the text before issue 10 (most 40 to 470 times).
-FAMILIES = [
-    # quoted in the issue
-    ("newline runs and an 'İ' (guard)", "\n", guard_check, "\u0130"),
-    ("repeated obfuscated profanity (guard)", "sh1t f*** ", guard_check, ""),
-    ("a long run of digits (guard, e-mail look-up)", "1", guard_with_comment, ""),
-    ("a long run of letters (guard, e-mail look-up)", "a", guard_with_comment, ""),
-    ("dotted token and a mail-provider word (detector)", "a.", detect, " live"),
-    ("'sorry for everything' repeated (detector)", "sorry for everything ", detect, ""),
-    ("'my son has autism.' repeated (detector)", "my son has autism. ", detect, ""),
-    # found on the way
-    ("blank lines before 'get lost' (guard)", "\n \n", guard_check, "get lost"),
-    ("a long local part and a stray '@' (detector)", "1-", detect, " @"),
-    ("a dotted run before ' at gmail' (detector)", "a.", detect, " at gmail"),
-    ("a named child per line (detector, title-case test)", "Zara's EHCP\n", detect, ""),
-    ("many findings of one kind (detector, merge)", "my ex ", detect, ""),
-    ("many overlapping risk findings (detector, merge)", "hit him ", detect, ""),
-    ("a reference per sentence (detector, sentence look-up)", "my son. ", detect, " autism"),
-    ("pronoun case details in one sentence (detector)", "he has autism, ", detect, ""),
-    ("hyphenated name-like run (guard, partiality)", "a-", guard_check, ""),
-    ("capitals and apostrophes (guard, shouting)", "A'", guard_check, ""),
-    ("promises in one long sentence (guard, negation look-behind)", "we'll make sure it is done and make sure ",
-     guard_check, ""),
-    ("verdicts in one long sentence (guard, negation look-behind)", "the council is not useless and ",
-     guard_check, ""),
-    ("distinct capitalised names in a disclosure (guard, echoed names)", distinct_names, guard_with_comment, ""),
-]
 
 
 @pytest.mark.parametrize("family,unit,fn,tail", FAMILIES, ids=[f[0] for f in FAMILIES])
