@@ -20,6 +20,11 @@ tries (:func:`_alt`) and each pattern may name the substrings it ``needs``, so m
 on a given text. A typical 200-character message is checked in under a millisecond. Texts are typically lower-case, typo-ridden, UK English, so
 patterns are case-insensitive unless capitalisation is itself the evidence (names).
 
+The cost is linear in the length of the text, whatever the text (issue 10): no pattern is tried from
+every character of a long run and read to its end (e-mail addresses are found in one pass over the
+runs), a check made per match reads a bounded window or asks once per sentence or per text, and
+merging is one sweep. tests/test_adversarial.py holds the inputs that once were quadratic.
+
 The service's own published contact details (``service.yml``) are never personal data; they are
 read through :func:`bot.profile.load_profile` and skipped, never hard-coded here.
 """

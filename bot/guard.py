@@ -86,6 +86,13 @@ finds in a reply is ignored when it is plainly not a name (a contraction like "W
 like "Nurseries", the last word of a longer proper noun like "Disability Living Allowance", or a
 signposting organisation like "Contact"); a case-detail span anchored on such a word is ignored too.
 
+Cost: linear in the length of the reply and the comment, whatever they hold (issue 10). A check made per
+match reads a bounded window before it (``Context.before_has``, ``_negation_before``) or is answered once per
+sentence (``Context.sentence_has``); the dedupe is one sweep; e-mail addresses, the comment's names in the
+reply and sentence starts are found in one pass. What a rule finds in the reply alone is computed once per
+reply (``Context.reply_only``): ``prepare(reply)`` does it ahead for a library reply checked against many
+comments, and ``check(..., prepared=...)`` then runs only the comment-dependent parts; the verdict is the same.
+
 Rewrite: sentences with partiality, offensive, out-of-expertise, arguing or invitation findings are
 dropped; a sentence with a promise is replaced (once) by the approved softened promise; a name right
 after a greeting ("Hi Sarah,") is cut, other personal data drops its sentence; then the approved
