@@ -20,14 +20,21 @@ tries (:func:`_alt`) and each pattern may name the substrings it ``needs``, so m
 on a given text. A typical 200-character message is checked in under a millisecond. Texts are typically lower-case, typo-ridden, UK English, so
 patterns are case-insensitive unless capitalisation is itself the evidence (names).
 
+The cost is linear in the length of the text, whatever the text (issue 10): no pattern is tried from
+every character of a long run and read to its end (e-mail addresses are found in one pass over the
+runs), a check made per match reads a bounded window or asks once per sentence or per text, and
+merging is one sweep. tests/test_adversarial.py holds the inputs that once were quadratic.
+
 The service's own published contact details (``service.yml``) are never personal data; they are
 read through :func:`bot.profile.load_profile` and skipped, never hard-coded here.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Iterable, Iterator, Sequence
 
 import phonenumbers
@@ -136,11 +143,25 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans or [(0, len(text))]
 
 
+def _char_before_space(text: str, pos: int) -> str:
+    """The last character before ``pos`` that is not whitespace ("" if there is none): what
+    ``text[:pos].rstrip()[-1:]`` says, without copying the text before ``pos``."""
+    i = pos - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return text[i] if i >= 0 else ""
+
+
 def _sentence_index(spans: Sequence[tuple[int, int]], pos: int) -> int:
-    for i, (s, e) in enumerate(spans):
-        if s <= pos < e:
-            return i
+    """The index of the sentence holding ``pos`` (the last one past the end); a binary search, since
+    the spans are contiguous and sorted (a linear scan per match made long texts quadratic)."""
+    i = bisect_right(spans, (pos, _BIG)) - 1
+    if 0 <= i < len(spans) and spans[i][0] <= pos < spans[i][1]:
+        return i
     return len(spans) - 1
+
+
+_BIG = float("inf")
 
 
 # Words that look like names when capitalised but are not: function words, common sentence openers,
@@ -382,9 +403,10 @@ class PhoneRecognizer(Recognizer):
         if len(_DIGIT.findall(text)) < 7:  # cheap gate: no phone number without 7+ digits
             return
         norm = _norm(text)
+        # Spans already reported: disjoint, kept sorted, so an overlap test is one binary search.
         taken: list[tuple[int, int]] = []
         for m in phonenumbers.PhoneNumberMatcher(norm, "GB", leniency=Leniency.VALID):
-            taken.append((m.start, m.end))
+            insort(taken, (m.start, m.end))
             if _is_official_phone(m.raw_string):
                 continue
             score = 0.9 if self.has_context(norm, m.start, m.end) else 0.8
@@ -392,13 +414,19 @@ class PhoneRecognizer(Recognizer):
         for pattern in self.patterns:
             for m in pattern.regex.finditer(norm):
                 start, end = self._trim(norm, m.start(), m.end())
-                if end is None or any(s < end and start < e for s, e in taken):
+                if end is None or self._overlaps(taken, start, end):
                     continue
                 if _is_official_phone(norm[start:end]):
                     continue
                 score = pattern.score + (self.context_boost if self.has_context(norm, start, end) else 0)
-                taken.append((start, end))
+                insort(taken, (start, end))
                 yield self.detection(text, start, end, score)
+
+    @staticmethod
+    def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+        """Whether [start, end) overlaps a span of ``taken`` (sorted, pairwise disjoint)."""
+        i = bisect_left(taken, (end, -1)) - 1  # the last span starting before ``end``
+        return i >= 0 and taken[i][1] > start
 
     @staticmethod
     def _trim(text: str, start: int, end: int) -> tuple[int, int | None]:
@@ -418,6 +446,26 @@ class PhoneRecognizer(Recognizer):
         return start, start + len(raw)
 
 
+_EMAIL_PROVIDERS = ("gmail", "googlemail", "hotmail", "yahoo", "outlook", "icloud", "live", "btinternet", "aol", "sky",
+                    "virginmedia", "protonmail", "talktalk", "msn", "me")
+# An e-mail address: a local part, "@", a domain. Written as one regex it is
+#     \b[a-z0-9][a-z0-9._%+'-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b
+# but that regex tries every word boundary of a long local-part run and scans to its end each time
+# (quadratic on "1-1-1-1-..."). Every start inside one run reaches the same "@", so only the first
+# possible start of each run matters: EmailRecognizer.find walks the runs once, left to right.
+_EMAIL_RUN = _rx(r"[a-z0-9._%+'-]+")
+_EMAIL_START = _rx(r"\b[a-z0-9]")
+_EMAIL_DOMAIN = _rx(r"@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")
+# "name at gmail dot com": the same walk over runs of [a-z0-9._-], each followed by this.
+_OBFUSCATED_RUN = _rx(r"[a-z0-9._-]+")
+_OBFUSCATED_TAIL = _rx(
+    r"\s*(?:\(at\)|\[at\]|\sat\s)\s*(?:" + "|".join(_EMAIL_PROVIDERS) + r")\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*"
+    r"(?:com|co\s*(?:\.|dot)\s*uk|net|org|uk)\b")
+# The pre-check: an "at" right before a provider's name. (The provider words alone - "me", "live",
+# "sky" - occur in almost any text.)
+_OBFUSCATED_AT = _rx(r"(?:\(at\)|\[at\]|\sat\s)\s*(?:" + "|".join(_EMAIL_PROVIDERS) + r")")
+
+
 class EmailRecognizer(Recognizer):
     """E-mail addresses (and the common "name at gmail dot com" obfuscation); the service's own skipped."""
 
@@ -427,15 +475,43 @@ class EmailRecognizer(Recognizer):
         Pattern("email_obfuscated", _rx(
             r"\b[a-z0-9][a-z0-9._-]*\s*(?:\(at\)|\[at\]|\sat\s)\s*(?:gmail|googlemail|hotmail|yahoo|outlook|icloud|"
             r"live|btinternet|aol|sky|virginmedia|protonmail|talktalk|msn|me)\s*(?:\.|\(dot\)|\[dot\]|\sdot\s)\s*"
-            r"(?:com|co\s*(?:\.|dot)\s*uk|net|org|uk)\b"), 0.75,
-                needs=("gmail", "googlemail", "hotmail", "yahoo", "outlook", "icloud", "live", "btinternet", "aol", "sky",
-                       "virginmedia", "protonmail", "talktalk", "msn", "me")),
-    )
+            r"(?:com|co\s*(?:\.|dot)\s*uk|net|org|uk)\b"), 0.75, needs=_EMAIL_PROVIDERS),
+    )  # the regexes as documentation and for tests; find() gives exactly their matches, in linear time
 
-    def validate(self, match, text, pattern):
-        if match.group(0).lower() in _official()[1]:
-            return None
-        return pattern.score
+    @staticmethod
+    def _spans(norm: str, run_rx: re.Pattern, tail_rx: re.Pattern, at: int) -> Iterator[tuple[int, int]]:
+        """The matches of ``\\b[a-z0-9]`` + run + tail, as ``finditer`` would find them.
+
+        ``at`` is where the tail must start relative to the run's end (0: right after it). A match
+        starts at the first word boundary + letter/digit of a run (at or after the previous match's
+        end) whose end is followed by the tail; any later start in the same run would reach the same
+        tail, so if the first one fails they all do."""
+        last = 0
+        for run in run_rx.finditer(norm):
+            r0, r1 = run.span()
+            if r1 <= last:
+                continue
+            tail = tail_rx.match(norm, r1 + at)
+            if tail is None:
+                continue
+            first = _EMAIL_START.search(norm, max(r0, last), r1)
+            if first is None:
+                continue
+            last = tail.end()
+            yield first.start(), last
+
+    def find(self, text: str) -> Iterator[Detection]:
+        norm = _norm(text)
+        email, obfuscated = self.patterns
+        found: list[tuple[int, int, float]] = []
+        if "@" in norm:
+            found += [(s, e, email.score) for s, e in self._spans(norm, _EMAIL_RUN, _EMAIL_DOMAIN, 0)]
+        if _OBFUSCATED_AT.search(norm):
+            found += [(s, e, obfuscated.score) for s, e in self._spans(norm, _OBFUSCATED_RUN, _OBFUSCATED_TAIL, 0)]
+        for start, end, score in found:
+            if norm[start:end].lower() in _official()[1]:
+                continue
+            yield self.detection(text, start, end, score)
 
 
 # Postcode areas of the UK (first letters of the outward code); used to validate candidates.
@@ -667,8 +743,8 @@ class ChildNameRecognizer(Recognizer):
                     # "Beaumont Leys is", "Sarah Okafor is": part of a longer proper noun. A capitalised
                     # common word counts too unless it opens the sentence: "The Local Offer is" is a
                     # title, "Yesterday Maisie was" is not.
-                    opener = text[: prev.start(1)].rstrip()
-                    if _is_name_word(word) or not (opener == "" or opener[-1] in ".!?:;\n\"'(-"):
+                    opener = _char_before_space(text, prev.start(1))
+                    if _is_name_word(word) or not (opener == "" or opener in ".!?:;\n\"'(-"):
                         return None
             if self._title_case(text) or self._PRAISE_AFTER.match(text, match.end(1)):
                 return None
@@ -682,9 +758,12 @@ class ChildNameRecognizer(Recognizer):
     def _find_cached(self, text: str) -> tuple[Detection, ...]:
         return tuple(super().find(text))
 
-    def _title_case(self, text: str) -> bool:
-        """Texts Written Like This make every word look like a name: skip the loose pattern."""
-        words = self._WORD.findall(text)
+    @staticmethod
+    @lru_cache(maxsize=16)
+    def _title_case(text: str) -> bool:
+        """Texts Written Like This make every word look like a name: skip the loose pattern.
+        (Cached per text: it is asked once per candidate name, and counting is linear in the text.)"""
+        words = ChildNameRecognizer._WORD.findall(text)
         if len(words) < 4:
             return False
         caps = sum(1 for w in words if w[0].isupper())
@@ -869,6 +948,11 @@ _ACTION_BEFORE_REF = re.compile(
     r"\b(?:exclud(?:ed|ing|e)|suspend(?:ed|ing)?|expell?(?:ed|ing)?|off[- ]roll(?:ed|ing)?|refused\s+to\s+assess|"
     r"diagnosed|restrain(?:ed|ing)|isolat(?:ed|ing)|sent\s+home|put)\b", re.I)
 _TERM_BEFORE_REF_GAP = re.compile(r"^\s*(?:\w+\s+){0,2}$")
+_GAP_BACKWARDS = re.compile(r"(?:\s+\w+){0,2}\s*")  # the same, read on the reversed text
+# How far back a "word, word, end" look-behind pattern (``(?:\w+\s+){0,2}$``) is searched: two words
+# of up to 50 letters and a keyword. A bounded window keeps one look-up per match from rescanning
+# everything before it.
+_WORDS_REACH = 120
 _PRONOUN_OPEN = re.compile(r"\W*(?:\w+\W+){0,3}?(?:he|she|they|his|her|their|him|hes|shes)\b", re.I)
 
 _FAMILY_REFS = (
@@ -954,6 +1038,9 @@ class FamilySendDetailRecognizer(Recognizer):
         return sentence.endswith("?") or _QUESTION_START.match(sentence) is not None
 
     def find(self, text: str) -> Iterator[Detection]:
+        # Every per-match question below (is the sentence a question? what follows a pronoun? which case
+        # word is nearest?) is answered once per sentence or by a binary search, never by rescanning
+        # the text per match: the cost stays linear in the length of the text.
         norm = _norm(text)
         # The writer's own case needs no family reference.
         for rx in _SELF_CASE:
@@ -961,14 +1048,21 @@ class FamilySendDetailRecognizer(Recognizer):
                 if not _EVENT_AFTER.match(norm, m.end()):
                     yield self.detection(text, m.start(), m.end(), 0.75)
         sents = _sentences(norm)
+        asked_at: dict[int, bool] = {}  # sentence index -> opens like a question (_QUESTION_START)
+        ends_q: dict[int, bool] = {}  # sentence index -> ends with "?"
+        last_punct: dict[int, int] = {}  # sentence index -> last "," ";" or ":" in it (-1: none)
         for m in _PRONOUN_CASE.finditer(norm):
             si = _sentence_index(sents, m.start())
             ss, se = sents[si]
+            if si not in asked_at:
+                asked_at[si] = _QUESTION_START.match(norm, ss) is not None
+                ends_q[si] = norm[ss:se].rstrip().endswith("?")
+                last_punct[si] = max(norm.rfind(c, ss, se) for c in ",;:")
             # "Does he have an EHCP?" is a question; "he was excluded, what are my rights?" states a fact first.
-            asked = _QUESTION_START.match(norm, ss) or (norm[ss:se].rstrip().endswith("?") and not re.search(r"[,;:]", norm[m.end():se]))
+            asked = asked_at[si] or (ends_q[si] and not last_punct[si] >= m.end())
             if asked or _EVENT_AFTER.match(norm, m.end()):
                 continue
-            if _CONDITIONAL_BEFORE.search(norm, sents[si][0], m.start()):
+            if _CONDITIONAL_BEFORE.search(norm, max(ss, m.start() - _WORDS_REACH), m.start()):
                 continue
             yield self.detection(text, m.start(), m.end(), 0.6)
         refs = []
@@ -984,36 +1078,75 @@ class FamilySendDetailRecognizer(Recognizer):
         terms = self._terms(norm, sents)
         if not terms:
             return
+        # Case words per sentence, in text order (their starts and ends both increase: no overlaps).
+        in_sentence: dict[int, list[tuple[int, int, bool]]] = {}
+        for ts, te, tsi, hyp in terms:
+            in_sentence.setdefault(tsi, []).append((ts, te, hyp))
+        starts = {si: [t[0] for t in ts_] for si, ts_ in in_sentence.items()}
+        ends = {si: [t[1] for t in ts_] for si, ts_ in in_sentence.items()}
+        last_fact = {}
+        for ts, te, tsi, hyp in terms:
+            if not hyp:
+                last_fact[tsi] = (ts, te)
+        question_of: dict[int, bool] = {}
+        lead_of: dict[int, re.Match | None] = {}
+        rev: str | None = None  # the text reversed, to read the words just before a reference
         for rs, re_ in sorted(set(refs)):
             si = _sentence_index(sents, rs)
             if _IF_BEFORE.search(norm, max(sents[si][0], rs - 30), rs):
                 continue  # "how do I know if my child has dyslexia?" is hypothetical
-            question = self._is_question(norm, sents[si])
-            linked = []
-            for ts, te, tsi, hypothetical in terms:
-                if tsi != si or ts < re_ or ts - re_ > self.max_gap:
-                    continue
+            if si not in question_of:
+                question_of[si] = self._is_question(norm, sents[si])
+            question = question_of[si]
+            here = in_sentence.get(si, ())
+            # The last case word starting within max_gap characters after the reference.
+            lo = bisect_left(starts[si], re_) if here else 0
+            hi = bisect_right(starts[si], re_ + self.max_gap) if here else 0
+            last = None
+            for ts, te, hypothetical in reversed(here[lo:hi]):
                 if question and (hypothetical or not _linked_in_question(norm[rs:re_], norm[re_:ts])):
                     continue
-                linked.append((ts, te))
-            if linked:
-                yield self.detection(text, rs, linked[-1][1], 0.8 if not question else 0.7)
+                last = te
+                break
+            if last is not None:
+                yield self.detection(text, rs, last, 0.8 if not question else 0.7)
                 continue
-            # An action done to the child just before the reference: "they have excluded my son".
-            before = [(ts, te) for ts, te, tsi, _ in terms
-                      if tsi == si and te <= rs and _TERM_BEFORE_REF_GAP.match(norm[te:rs])
-                      and _ACTION_BEFORE_REF.match(norm, ts)]
-            if before:
-                yield self.detection(text, before[-1][0], re_, 0.75)
-                continue
+            # An action done to the child just before the reference: "they have excluded my son". The
+            # gap may hold at most two words, so only the nearest case words before it can qualify.
+            if here:
+                k = bisect_right(ends[si], rs) - 1
+                found = None
+                while k >= 0:
+                    ts, te, _ = here[k]
+                    if rev is None:
+                        rev = norm[::-1]
+                    if not self._short_gap(rev, len(norm), te, rs):
+                        break  # a longer gap only grows: no earlier case word can qualify either
+                    if _ACTION_BEFORE_REF.match(norm, ts):
+                        found = ts
+                        break
+                    k -= 1
+                if found is not None:
+                    yield self.detection(text, found, re_, 0.75)
+                    continue
             # The next sentence, led by a pronoun: "My son is 9. He has been excluded twice."
             if si + 1 < len(sents):
                 ns, ne = sents[si + 1]
-                lead = _PRONOUN_OPEN.match(norm, ns)
-                if lead:
-                    nxt = [(ts, te) for ts, te, tsi, hyp in terms if tsi == si + 1 and ts >= lead.end() - 5 and not hyp]
-                    if nxt:
-                        yield self.detection(text, rs, nxt[-1][1], 0.7)
+                if si + 1 not in lead_of:
+                    lead_of[si + 1] = _PRONOUN_OPEN.match(norm, ns)
+                lead = lead_of[si + 1]
+                nxt = last_fact.get(si + 1)  # the last case word of that sentence that is not hypothetical
+                if lead and nxt and nxt[0] >= lead.end() - 5:
+                    yield self.detection(text, rs, nxt[1], 0.7)
+
+    @staticmethod
+    def _short_gap(rev: str, n: int, start: int, end: int) -> bool:
+        """``text[start:end]`` is whitespace with at most two words, each followed by whitespace
+        (``_TERM_BEFORE_REF_GAP``), read backwards from ``end`` so that the cost is the few words
+        looked at, not the length of the gap; ``rev`` is the text reversed, ``n`` its length.
+        ``start`` ends a case word, so it never falls inside a word."""
+        m = _GAP_BACKWARDS.match(rev, n - end)
+        return m.end() - (n - end) >= end - start
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1136,6 +1269,14 @@ _FAREWELL_WEAK = (r"\b(?:say(?:ing)?|said)\s+(?:my\s+)?(?:goodbyes?|bye|farewell
                   r"\bsorry\s+for\s+everything\b|\btell\s+(?:my|them|him|her)\s+(?:\w+\s+)?(?:that\s+)?i\s+love(?:d)?\s+(?:them|him|her)\b|"
                   r"\blook\s+after\s+(?:my|him|her)\s+(?:\w+\s+)?for\s+me\b|\bwon'?t\s+(?:be\s+)?need(?:ing)?\s+(?:this|it|your\s+help|any\s+help)\s+any\s*more\b")
 _FAREWELL_WEAK_RX = re.compile(_FAREWELL_WEAK, re.I)
+
+
+@lru_cache(maxsize=8)
+def _weak_farewells(text: str) -> int:
+    """How many weak farewell cues ``text`` holds, counting no further than two."""
+    return sum(1 for _ in islice(_FAREWELL_WEAK_RX.finditer(text), 2))
+
+
 _FAREWELL_WEAK_NEEDS = ("say", "said", "letters", "notes", "kind", "sorry for", "love", "for me", "need")
 
 
@@ -1250,8 +1391,8 @@ class SelfHarmRecognizer(RiskRecognizer):
     def validate(self, match, text, pattern):
         if pattern.name == "farewell_weak":
             # "wanted to say goodbye to everyone" alone may be someone moving away: needs another farewell cue
-            others = [m for m in _FAREWELL_WEAK_RX.finditer(text) if m.start() != match.start()]
-            if not others:
+            # (any other match of the same pattern in the text: counted once per text, not once per match)
+            if _weak_farewells(text) < 2:
                 return None
         return pattern.score
 
@@ -1791,32 +1932,40 @@ def _merge(detections: list[Detection]) -> list[Detection]:
     """Drop duplicates: per category, overlapping detections of the same (or competing) type keep
     the longer/higher-scored one; a subsumed type overlapping its more specific type is dropped.
     Different types that merely overlap are all kept (they say different things)."""
+    # One sweep in start order. A kept detection can only overlap the ones still "open" (ending after
+    # the current start), so each new detection is compared with the open detections of its category,
+    # in the order they were kept, instead of with everything kept so far (which made many findings
+    # quadratic). Same decisions as comparing with every kept detection: the others cannot overlap.
     kept: list[Detection] = []
+    dropped: set[int] = set()  # indexes into kept
+    open_: dict[str, list[int]] = {}  # category -> indexes into kept, in the order kept
     for d in sorted(detections, key=lambda x: (x.start, -(x.end - x.start), -x.score)):
+        active = [i for i in open_.get(d.category, ()) if i not in dropped and kept[i].end > d.start]
         drop_new = False
-        for i, k in enumerate(kept):
-            if k is None or k.category != d.category or not _overlap(k, d):
-                continue
+        for i in active:
+            k = kept[i]
             if k.type == d.type:
                 if _better(d, k):
-                    kept[i] = None
+                    dropped.add(i)
                 else:
                     drop_new = True
             elif frozenset({k.type, d.type}) in _COMPETING:
                 if d.score > k.score:
-                    kept[i] = None
+                    dropped.add(i)
                 else:
                     drop_new = True
             elif d.type in _SUBSUMES.get(k.type, ()):
                 drop_new = True
             elif k.type in _SUBSUMES.get(d.type, ()):
-                kept[i] = None
+                dropped.add(i)
             if drop_new:
                 break
-        kept = [k for k in kept if k is not None]
+        active = [i for i in active if i not in dropped]
         if not drop_new:
+            active.append(len(kept))
             kept.append(d)
-    return sorted(kept, key=lambda x: (x.start, x.end, x.type))
+        open_[d.category] = active
+    return sorted((k for i, k in enumerate(kept) if i not in dropped), key=lambda x: (x.start, x.end, x.type))
 
 
 def detect(text: str, categories: Iterable[str] | None = None) -> list[Detection]:

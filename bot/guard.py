@@ -86,6 +86,13 @@ finds in a reply is ignored when it is plainly not a name (a contraction like "W
 like "Nurseries", the last word of a longer proper noun like "Disability Living Allowance", or a
 signposting organisation like "Contact"); a case-detail span anchored on such a word is ignored too.
 
+Cost: linear in the length of the reply and the comment, whatever they hold (issue 10). A check made per
+match reads a bounded window before it (``Context.before_has``, ``_negation_before``) or is answered once per
+sentence (``Context.sentence_has``); the dedupe is one sweep; e-mail addresses, the comment's names in the
+reply and sentence starts are found in one pass. What a rule finds in the reply alone is computed once per
+reply (``Context.reply_only``): ``prepare(reply)`` does it ahead for a library reply checked against many
+comments, and ``check(..., prepared=...)`` then runs only the comment-dependent parts; the verdict is the same.
+
 Rewrite: sentences with partiality, offensive, out-of-expertise, arguing or invitation findings are
 dropped; a sentence with a promise is replaced (once) by the approved softened promise; a name right
 after a greeting ("Hi Sarah,") is cut, other personal data drops its sentence; then the approved
@@ -99,6 +106,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable
@@ -198,16 +206,30 @@ class Context:
     complaint: bool
     comment_spans: tuple[tuple[int, int], ...]  # personal-detail spans in the comment
     sentences: list[tuple[int, int]]
-    lowered: str | None = None  # reply.lower() when that keeps every offset (see _scan)
+    lowered: str | None = None  # the reply lower-cased, same offsets (see _scan)
 
     def __post_init__(self):
-        low = self.reply.lower()
-        self.lowered = low if len(low) == len(self.reply) else None
+        # "İ" is the one character whose lower case is two characters; ``re`` matches it as "i" when
+        # ignoring case, so writing "i" for it keeps every offset and every match of the twins.
+        self.lowered = self.reply.replace("\u0130", "i").lower()
+        self._starts = [s for s, _ in self.sentences]
+        self._memo: dict = {}  # per-sentence answers (see sentence_has, first_end)
+        self.parts: dict = {}  # what the rules find in the reply alone (see reply_only, prepare)
+
+    def reply_only(self, key: str, compute: Callable[["Context"], tuple]) -> tuple:
+        """The part of a rule that reads the reply alone, computed once per reply: ``prepare`` fills these in
+        ahead for a library reply that is checked against many comments."""
+        part = self.parts.get(key)
+        if part is None:
+            part = self.parts[key] = compute(self)
+        return part
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
-        for s, e in self.sentences:
-            if s <= pos < e:
-                return s, e
+        """The sentence holding ``pos``, or the whole reply when ``pos`` falls between sentences. A binary
+        search: asked once per match, a scan of the sentences made long replies quadratic."""
+        i = bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self.sentences[i][1]:
+            return self.sentences[i]
         return 0, len(self.reply)
 
     def sentence_text(self, pos: int) -> str:
@@ -217,6 +239,22 @@ class Context:
     def before_in_sentence(self, pos: int) -> str:
         s, _ = self.sentence_of(pos)
         return self.reply[s:pos]
+
+    def sentence_has(self, rx: re.Pattern, pos: int) -> bool:
+        """``rx.search(self.sentence_text(pos))``, asked once per sentence and remembered."""
+        s, e = self.sentence_of(pos)
+        key = ("has", id(rx), s, e)
+        if key not in self._memo:
+            self._memo[key] = rx.search(self.reply[s:e]) is not None
+        return self._memo[key]
+
+    def before_has(self, rx: re.Pattern, pos: int, reach: int) -> bool:
+        """``rx.search(self.before_in_sentence(pos))`` for a pattern anchored at the end (``...$``) whose
+        matches start at most ``reach`` characters before it: only that window is searched."""
+        s, _ = self.sentence_of(pos)
+        if pos - reach <= s:
+            return rx.search(self.reply, s, pos) is not None
+        return rx.search(self.reply, pos - reach, pos) is not None
 
 
 def _finding(ctx: Context, rule: str, start: int, end: int, message: str) -> Finding:
@@ -293,10 +331,45 @@ _NOT_A_NEGATION = _rx(r"\b(?:don['\u2019]?t|do not|never) (?:worry|fret|panic)\b
                       r"\bnot to worry\b|\bno doubt\b|^\s*(?:oh\s+)?no(?:\s+way)?\s*[,!.]")
 
 
+_NOT_A_NEGATION_HEAD = _rx(r"\s*(?:oh\s+)?no(?:\s+way)?\s*[,!.]")  # the "^..." branch, matched at the sentence start
+
+
 def _negated(ctx: Context, m: re.Match) -> bool:
     """The match sits in a negated or conditional clause ("we can't promise", "before you stop")."""
-    before = _NOT_A_NEGATION.sub(" ", ctx.before_in_sentence(m.start()))
-    return bool(_NEGATION_BEFORE.search(before))
+    return _negation_before(ctx, m.start())
+
+
+def _negation_before(ctx: Context, pos: int) -> bool:
+    """``_NEGATION_BEFORE`` in the sentence before ``pos`` once the phrases that only look negative ("don't
+    worry", "no problem": ``_NOT_A_NEGATION``) are blanked out.
+
+    A negation word counts only within 30 characters of ``pos``, so only the end of the sentence before
+    ``pos`` is read: a window long enough that, after blanking, more than 100 characters are left (the
+    phrases are short, so what happens at the window's edge cannot reach the end). Reading the whole
+    sentence once per match made long sentences quadratic."""
+    reply = ctx.reply
+    s, _ = ctx.sentence_of(pos)
+    reach = 240
+    while pos - reach > s:
+        lo = pos - reach
+        head_key = ("negation-head", s)
+        if head_key not in ctx._memo:  # the "^..." branch of _NOT_A_NEGATION, only at the sentence start
+            head = _NOT_A_NEGATION_HEAD.match(reply, s)
+            ctx._memo[head_key] = head.end() if head else s
+        lo = max(lo, ctx._memo[head_key])
+        parts, last = [], lo
+        for b in _NOT_A_NEGATION.finditer(reply, lo, pos):
+            parts.append(reply[last:b.start()])
+            parts.append(" ")
+            last = b.end()
+        parts.append(reply[last:pos])
+        window = "".join(parts)
+        if len(window) > 100:
+            return bool(_NEGATION_BEFORE.search(window))
+        if lo == ctx._memo[head_key]:
+            return bool(_NEGATION_BEFORE.search(" " + window))
+        reach *= 4
+    return bool(_NEGATION_BEFORE.search(_NOT_A_NEGATION.sub(" ", reply[s:pos])))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -378,7 +451,29 @@ def _is_official_contact(text: str) -> bool:
 # --------------------------------------------------------------------------------------------------
 
 _PHONE_RX = re.compile(r"(?<![\w+])(?:\+\s*44\s*(?:\(0\)\s*)?|0)\d(?:[\s\-.]?\d){7,11}(?!\d)")
-_EMAIL_RX = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_RX = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # what _email_spans finds, without its cost
+_EMAIL_LOCAL_RUN = re.compile(r"[\w.+-]+")
+_EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+
+
+def _email_spans(text: str) -> list[tuple[int, int]]:
+    """The spans ``_EMAIL_RX.finditer(text)`` finds, in one pass. The regex has no left anchor, so on a long
+    run of letters or digits it starts at every character and scans to the run's end each time (quadratic);
+    but every start inside one run reaches the same "@", so the match is the run (from where the last match
+    ended) followed by "@" and a domain."""
+    if "@" not in text:
+        return []
+    out: list[tuple[int, int]] = []
+    last = 0
+    for run in _EMAIL_LOCAL_RUN.finditer(text):
+        r0, r1 = run.span()
+        if r1 <= last or not text.startswith("@", r1):
+            continue
+        domain = _EMAIL_DOMAIN.match(text, r1)
+        if domain is not None:
+            out.append((max(r0, last), domain.end()))
+            last = domain.end()
+    return out
 _CAP_WORD = re.compile(r"\b[A-Z][a-zA-Z'\u2019-]*[a-zA-Z]\b|\b[A-Z]\b")
 _AGE_RX = _rx(
     r"\b(\d{1,2})\s*[- ]?\s*(?:years?|yrs?|y)\s*[- ]?\s*olds?\b|\b(\d{1,2})\s*(?:yo|y/o)\b"
@@ -444,7 +539,29 @@ def _words_of(texts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w.lower() for text in texts for w in re.findall(r"[A-Za-z']+", text))
 
 
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|\W[\"'(]\s*)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|\W[\"'(]\s*)$")  # as _at_sentence_start reads it
+
+
+def _at_sentence_start(text: str, pos: int) -> bool:
+    """``_SENTENCE_START.search(text, 0, pos)``: ``pos`` opens a sentence (after ".", "!", "?", ":", ";", a line
+    break, or an opening quote or bracket, then spaces). Reads back over the spaces only: the regex, anchored at
+    the end, is tried from every earlier position, which made one call per capitalised word quadratic."""
+    if pos == 0:
+        return True
+    q = pos
+    while q > 0 and text[q - 1].isspace():
+        if text[q - 1] == "\n":
+            return True
+        q -= 1
+    if q == 0:
+        return False
+    c = text[q - 1]
+    if c in ".!?:;":
+        return True
+    return c in "\"'(" and q >= 2 and not _WORD_CHAR.match(text, q - 2)
+
+
+_WORD_CHAR = re.compile(r"\w")
 _CONDITION_WORD = _rx(_CONDITIONS + r"(?:'s)?")
 
 
@@ -456,8 +573,17 @@ def _comment_personal_terms(ctx: Context) -> tuple[set[str], set[str], set[str],
         return words, phones, emails, ages
     service = _service_words()
 
+    merged: list[list[int]] = []  # the comment's spans merged, sorted: an overlap test is one binary search
+    for a, b in sorted(ctx.comment_spans):
+        if merged and a < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    merged_starts = [a for a, _ in merged]
+
     def in_spans(s: int, e: int) -> bool:
-        return any(a < e and s < b for a, b in ctx.comment_spans)
+        i = bisect_left(merged_starts, e) - 1  # the last span starting before e
+        return i >= 0 and merged[i][1] > s
 
     for m in _CAP_WORD.finditer(comment):
         w = re.sub(r"['\u2019]s?$", "", m.group(0))
@@ -466,14 +592,14 @@ def _comment_personal_terms(ctx: Context) -> tuple[set[str], set[str], set[str],
             continue
         if in_spans(m.start(), m.end()):
             words.add(w)
-        elif ctx.disclosure and not _SENTENCE_START.search(comment, 0, m.start()):
+        elif ctx.disclosure and not _at_sentence_start(comment, m.start()):
             words.add(w)  # a capitalised word inside a sentence of a disclosure: a name or a place
     for m in _PHONE_RX.finditer(comment):
         if not _is_official_contact(m.group(0)):
             phones.add(re.sub(r"\D", "", m.group(0))[-9:])
-    for m in _EMAIL_RX.finditer(comment):
-        if not _is_official_contact(m.group(0)):
-            emails.add(m.group(0).lower())
+    for a, b in _email_spans(comment):
+        if not _is_official_contact(comment[a:b]):
+            emails.add(comment[a:b].lower())
     for m in _AGE_RX.finditer(comment):
         if ctx.disclosure or in_spans(m.start(), m.end()):
             ages.add(next(g for g in m.groups() if g).upper())
@@ -508,14 +634,15 @@ def _implausible_name(reply: str, start: int, word: str) -> bool:
 
 def _reply_disclosures(reply: str) -> list:
     """The detector's disclosure findings in the reply, minus names that are really common words."""
-    out, bogus = [], []
+    out, bogus = [], set()
     detections = [d for d in detect(reply) if d.category == "disclosure"]
     for d in detections:
         if any(t in d.type for t in _NAME_TYPES) and " " not in d.text.strip() \
                 and _implausible_name(reply, d.start, d.text):
-            bogus.append(d)
+            bogus.add(d)
+    bogus_starts = {b.start for b in bogus}
     for d in detections:
-        if d in bogus or any(b.start == d.start for b in bogus):
+        if d in bogus or d.start in bogus_starts:
             continue  # a case-detail span anchored on a bogus name is bogus too
         if _is_official_contact(reply[d.start:d.end]):
             continue
@@ -555,7 +682,7 @@ def _echoed_lowercase_names(ctx: Context, already: set[str]) -> list[Finding]:
         w = re.sub(r"['\u2019]s?$", "", m.group(0))
         lw = w.lower()
         if lw not in span_words or lw in done or lw in _COMMON_CAPS or lw in service or lw in _GENERIC_OPENERS \
-                or _CONDITION_WORD.fullmatch(w) or _SENTENCE_START.search(ctx.reply, 0, m.start()):
+                or _CONDITION_WORD.fullmatch(w) or _at_sentence_start(ctx.reply, m.start()):
             continue
         found.append(_finding(ctx, "personal_data", m.start(), m.end(),
                               f"'{w}' comes from the comment's personal details; don't repeat names, schools or "
@@ -577,9 +704,9 @@ def _echoed_conditions(ctx: Context) -> list[Finding]:
     found = []
     distinct = {m.group(0).lower() for m in hits}
     for m in hits:
-        if len(distinct) >= 2 or _PERSON_IN_SENTENCE.search(ctx.sentence_text(m.start())):
-            if _SIGNPOST_BEFORE.search(ctx.before_in_sentence(m.start())) \
-                    or _GENERIC_CONDITION_BEFORE.search(ctx.before_in_sentence(m.start())):
+        if len(distinct) >= 2 or ctx.sentence_has(_PERSON_IN_SENTENCE, m.start()):
+            if ctx.before_has(_SIGNPOST_BEFORE, m.start(), 60) \
+                    or ctx.before_has(_GENERIC_CONDITION_BEFORE, m.start(), 60):
                 continue  # "we don't need a diagnosis of ...", "children with autism": general talk
             found.append(_finding(ctx, "personal_data", m.start(), m.end(),
                                   "This repeats the person's diagnosis in public; keep it general."))
@@ -592,7 +719,33 @@ _GENERIC_CONDITION_BEFORE = _rx(r"\b(?:children|young people|pupils|people|famil
 _RANGE_AFTER = re.compile(r"\s*(?:-|\u2013|to)\s*\d")
 
 
-def check_personal_data(ctx: Context) -> list[Finding]:
+_OCCURRENCE_START = re.compile(r"(?<![\w'])[A-Z]")
+
+
+def _occurrences(text: str, words: set[str]) -> list[tuple[str, int, int]]:
+    """(word, start, end) of each whole-word occurrence of the comment's capitalised ``words`` in ``text``, as
+    ``re.finditer(r"(?<![\\w'])" + re.escape(w) + r"(?![\\w])", text)`` finds them for each word, in one pass
+    over the text (one regex per word made a comment full of names cost words x reply length)."""
+    lengths: dict[str, list[int]] = {}
+    for w in words:
+        if w[:1].isupper() and w[:1].isascii():
+            lengths.setdefault(w[0], []).append(len(w))
+    slow = [w for w in words if not (w[:1].isupper() and w[:1].isascii())]  # never: words start with A-Z
+    lengths = {c: sorted(set(ns)) for c, ns in lengths.items()}
+    out, last_end = [], {}
+    for m in _OCCURRENCE_START.finditer(text):
+        p = m.start()
+        for n in lengths.get(text[p], ()):
+            w = text[p:p + n]
+            if len(w) == n and w in words and p >= last_end.get(w, 0) and not _WORD_CHAR.match(text, p + n):
+                out.append((w, p, p + n))
+                last_end[w] = p + n
+    for w in slow:
+        out += [(w, m.start(), m.end()) for m in re.finditer(r"(?<![\w'])" + re.escape(w) + r"(?![\w])", text)]
+    return out
+
+
+def _personal_data_reply(ctx: Context) -> tuple:
     reply = ctx.reply
     found: list[Finding] = []
     for d in _reply_disclosures(reply):
@@ -604,9 +757,9 @@ def check_personal_data(ctx: Context) -> list[Finding]:
         if not _is_official_contact(m.group(0)):
             found.append(_finding(ctx, "personal_data", m.start(), m.end(),
                                   "This puts a phone number that isn't the service's own in public; take it out."))
-    for m in _EMAIL_RX.finditer(reply):
-        if not _is_official_contact(m.group(0)):
-            found.append(_finding(ctx, "personal_data", m.start(), m.end(),
+    for a, b in _email_spans(reply):
+        if not _is_official_contact(reply[a:b]):
+            found.append(_finding(ctx, "personal_data", a, b,
                                   "This puts an e-mail address that isn't the service's own in public; take it out."))
     for m in _TITLED_NAME.finditer(reply):
         found.append(_finding(ctx, "personal_data", m.start(), m.end(),
@@ -615,25 +768,32 @@ def check_personal_data(ctx: Context) -> list[Finding]:
         if m.group(1).lower() not in _COMMON_CAPS and m.group(1).lower() not in _GENERIC_OPENERS:
             found.append(_finding(ctx, "personal_data", m.start(1), m.end(1),
                                   "This names the person's child or relative in public; take the name out."))
-    for m in _POSSESSED_DIAGNOSIS.finditer(reply):
-        if ctx.disclosure:
-            found.append(_finding(ctx, "personal_data", m.start(), m.end(),
-                                  "This talks about the person's own case or diagnosis in public; keep it general."))
+    possessed = tuple(_finding(ctx, "personal_data", m.start(), m.end(),
+                               "This talks about the person's own case or diagnosis in public; keep it general.")
+                      for m in _POSSESSED_DIAGNOSIS.finditer(reply))
+    return tuple(found), possessed
+
+
+def check_personal_data(ctx: Context) -> list[Finding]:
+    reply = ctx.reply
+    own, possessed = ctx.reply_only("personal_data", _personal_data_reply)
+    found = list(own)
+    if ctx.disclosure:
+        found += possessed
     if ctx.comment:
         words, phones, emails, ages = _comment_personal_terms(ctx)
-        for w in words:
-            for m in re.finditer(r"(?<![\w'])" + re.escape(w) + r"(?![\w])", reply):
-                found.append(_finding(ctx, "personal_data", m.start(), m.end(),
-                                      f"'{w}' comes from the comment's personal details; don't repeat names, "
-                                      f"schools or places in public."))
+        for w, a, b in _occurrences(reply, words):
+            found.append(_finding(ctx, "personal_data", a, b,
+                                  f"'{w}' comes from the comment's personal details; don't repeat names, "
+                                  f"schools or places in public."))
         found += _echoed_lowercase_names(ctx, words)
         for m in _PHONE_RX.finditer(reply):
             if re.sub(r"\D", "", m.group(0))[-9:] in phones:
                 found.append(_finding(ctx, "personal_data", m.start(), m.end(),
                                       "This repeats the person's phone number in public; take it out."))
-        for m in _EMAIL_RX.finditer(reply):
-            if m.group(0).lower() in emails:
-                found.append(_finding(ctx, "personal_data", m.start(), m.end(),
+        for a, b in _email_spans(reply):
+            if reply[a:b].lower() in emails:
+                found.append(_finding(ctx, "personal_data", a, b,
                                       "This repeats the person's e-mail address in public; take it out."))
         if ctx.disclosure:
             found += _echoed_conditions(ctx)
@@ -835,13 +995,32 @@ _YES_THEY_WILL = _rx(r"^\W*(?:yes|yep|yeah|definitely|absolutely|certainly|of co
                      r"she|you|it|we)(?:'ll|\u2019ll| will| would| are going to| is going to)\b")
 
 
+def _we_will_before(ctx: Context, pos: int) -> bool:
+    """``_WE_WILL_RX.search(ctx.before_in_sentence(pos))`` where ``pos`` starts a word (``_AND_ENSURE``): true
+    when the sentence's first "we'll" ends by ``pos`` (a "we'll" ends in a letter, so none ends exactly at a
+    word that starts there). Found once per sentence instead of once per match."""
+    s, e = ctx.sentence_of(pos)
+    key = ("we-will", s, e)
+    if key not in ctx._memo:
+        first = _WE_WILL_RX.search(ctx.reply, s, e)
+        ctx._memo[key] = first.end() if first else e + 1
+    return ctx._memo[key] <= pos
+
+
 def check_promise(ctx: Context) -> list[Finding]:
-    found = _scan(ctx, "promise", _PROMISE, skip=_skip_promise)
+    scanned, rest = ctx.reply_only("promise", _promise_reply)
+    found = list(scanned)
     if ctx.comment and _WILL_QUESTION.search(ctx.comment):
         m = _YES_THEY_WILL.search(ctx.reply)
         if m:
             found.append(_finding(ctx, "promise", m.start(), m.end(),
                                   "This tells the person what will happen; that decision isn't ours to promise."))
+    return found + list(rest)
+
+
+def _promise_reply(ctx: Context) -> tuple:
+    scanned = tuple(_scan(ctx, "promise", _PROMISE, skip=_skip_promise))
+    found: list[Finding] = []
     for m in _TRACK_RECORD.finditer(ctx.reply):
         found.append(_finding(ctx, "promise", m.start(), m.end(),
                               "This implies a guaranteed result; say what the service can offer instead."))
@@ -851,7 +1030,7 @@ def check_promise(ctx: Context) -> list[Finding]:
             found.append(_finding(ctx, "promise", m.start(), m.end(),
                                   "This tells the family what another body will certainly do; nobody can promise that."))
     for m in _AND_ENSURE.finditer(ctx.reply):  # "we'll put the request in and make sure it's accepted"
-        if _WE_WILL_RX.search(ctx.before_in_sentence(m.start())) and not _negated(ctx, m):
+        if _we_will_before(ctx, m.start()) and not _negated(ctx, m):
             found.append(_finding(ctx, "promise", m.start(), m.end(),
                                   "This commits the service to an outcome; say what the service can offer instead."))
     for s, e in ctx.sentences:  # "he'll keep it, no question": a future for the family stated as certain
@@ -860,7 +1039,7 @@ def check_promise(ctx: Context) -> list[Finding]:
         if f and _CERTAINTY.search(sentence) and not _negated(ctx, _Span(s + f.start())):
             found.append(_finding(ctx, "promise", s + f.start(), s + f.end(),
                                   "This tells the family what will happen as if it were certain; nobody can promise that."))
-    return found
+    return scanned, tuple(found)
 
 
 @dataclass(frozen=True)
@@ -903,7 +1082,7 @@ _PARTIALITY: Patterns = [
          r"he|she|your ex|the head)\s+(?:should|must|needs? to|ought to|has to|have to)\s+(?:ban|exclude|block|stop|sack|"
          r"discipline|punish|report)\s+(?:him|her|them|the)\b|\btell (?:the school|them|the council|the head) to (?:ban|"
          r"exclude|block|stop|keep (?:him|her) away)\b"
-         r"|\b(?:[A-Z][\w'-]+\s+){1,3}(?:Council|Academy|School|College|Trust|Nursery|Primary|Infants|Juniors|Junior|"
+         r"|\b(?:[A-Z][\w'-]{1,40}+\s+){1,3}(?:Council|Academy|School|College|Trust|Nursery|Primary|Infants|Juniors|Junior|"
          r"High|Secondary|Grammar|Federation|Hospital|CAMHS|Centre)\s+(?:is|are|was|were|"
          r"has been|have been)\s+(?:really |so |very |totally |just |clearly |absolutely |notoriously |honestly |"
          r"always )?(?:useless|awful|terrible|hopeless|rubbish|the worst|notorious|incompetent|a nightmare|dreadful|"
@@ -916,7 +1095,7 @@ _PARTIALITY: Patterns = [
          r"were)\s+(?:a |an |absolutely |totally |completely )?(?:disaster|terrible|awful|shambles|outrageous|"
          r"brilliant|fantastic|great|excellent|long overdue|wrong|a mistake|cruel|disgraceful)\b"),
      "This gives an opinion on a policy; the service must stay impartial."),
-    (_rx(r"\b(?i:get|buy|try|go for|order|grab)\s+(?i:the\s+|some\s+)?[A-Z][\w&'-]+\s+(?i:ones?)\b", 0),
+    (_rx(r"\b(?i:get|buy|try|go for|order|grab)\s+(?i:the\s+|some\s+)?[A-Z][\w&'-]{1,40}+\s+(?i:ones?)\b", 0),
      "This endorses a brand or product; the service must stay impartial."),
     (_rx(r"\bon\s+(?:the\s+)?" + _SIDE_OF + r"\s*side\b|\bon\s+(?:your|their|his|her|our|anyone's|everyone's|"
          r"nobody's)\s+side\b|\b(?:take|taking|took)\s+(?:the\s+|your\s+|their\s+)?(?:" + _SIDE_OF + r"\s*)?sides?\b"
@@ -991,7 +1170,7 @@ _PARTIALITY: Patterns = [
      "This gives a political opinion or blames a public body; the service must stay impartial."),
     (_rx(r"\b(?:" + _RETAILERS + r")\b", 0),
      "This recommends a shop or company; the service must not endorse products or companies."),
-    (_rx(r"\b(?:the\s+)?[A-Z][\w&'-]*(?:\s[A-Z][\w&'-]*)?\s+ones?\s+(?:is|are)\s+(?:the |much |far |way |really )?"
+    (_rx(r"\b(?:the\s+)?[A-Z][\w&'-]{0,40}+(?:\s[A-Z][\w&'-]{0,40}+)?\s+ones?\s+(?:is|are)\s+(?:the |much |far |way |really )?"
          r"(?:best|better|greatest|brilliant|great|amazing|excellent|fab|fantastic|rubbish|worst|cheapest)\b", 0),
      "This endorses a brand or product; the service must stay impartial."),
     (_rx(r"\b(?:best|top|favourite|leading|cheapest)\s+(?:brand|make|product|one to buy)s?\b"),
@@ -1091,23 +1270,25 @@ _THIRD_PERSON_BEFORE = _rx(r"\b(?:they|tribunals?|judges?|panels?|courts?|he|she
 
 
 def _skip_partiality(ctx: Context, m: re.Match) -> bool:
-    before = ctx.before_in_sentence(m.start())
+    # Each look-behind reads a bounded window before the match, not the whole sentence (see Context.before_has).
+    pos = m.start()
     text = m.group(0).lower()
     if text.startswith(("against", "fight", "battle", "beat", "take on", "stand up")):
         # "appeal against the council's decision", "discrimination against ..." are neutral process words
-        return bool(_APPEAL_BEFORE.search(before))
-    if text.startswith("side with") and _THIRD_PERSON_BEFORE.search(before):
+        return ctx.before_has(_APPEAL_BEFORE, pos, 120)
+    if text.startswith("side with") and ctx.before_has(_THIRD_PERSON_BEFORE, pos, 160):
         return True  # "the tribunal sides with ..." reports a body's decision; only the service taking sides counts
     if "side" in text or text.startswith(("blame", "i ", "we ")):
         return _negated(ctx, m)
     # "We can't say which party is best", "we'd never call a school useless": a refusal, not an opinion
-    return bool(_REFUSAL_BEFORE.search(before))
+    return ctx.before_has(_REFUSAL_BEFORE, pos, _REFUSAL_REACH)
 
 
 _REFUSAL_BEFORE = _rx(r"(?:\b(?:we|I|us)\b[^.!?]{0,15}?(?:\b(?:can't|cannot|can not|don't|do not|won't|will not|"
                       r"wouldn't|would never|never|aren't able|are not able|am not able|not able|not allowed|"
                       r"not in a position|unable|avoid|refrain)\b|n't\b)|\bit(?:'s| is) not (?:for us|our place|"
-                      r"our role)\b)[^.!?,;]{0,50}$")  # in the same clause: "we don't have the money, take it up..." is no refusal
+                      r"our role)\b)[^.!?,;]{0,50}$")
+_REFUSAL_REACH = 100  # "we" + 15 characters + the longest refusal word + 50 characters  # in the same clause: "we don't have the money, take it up..." is no refusal
 
 
 # Judging another party in general: a sentence that names another party (an organisation, a policy, a family
@@ -1216,8 +1397,7 @@ def _judgements(ctx: Context) -> list[Finding]:
                 continue  # a capitalised common word ("It", "That") is no party
             hits.append(m)
         for m in hits:
-            before = _NOT_A_NEGATION.sub(" ", sentence[:m.start()])
-            if _NEGATION_BEFORE.search(before) or _SELF_OR_CHILD.search(sentence[:m.start()][-25:]):
+            if _negation_before(ctx, s + m.start()) or _SELF_OR_CHILD.search(sentence[max(0, m.start() - 25):m.start()]):
                 continue
             found.append(_finding(ctx, "partiality", s + m.start(), s + m.end(),
                                   "This passes a verdict on another party; the service must stay impartial."))
@@ -1288,13 +1468,13 @@ def _agreeing_with_attack(ctx: Context) -> list[Finding]:
     if _COMMENT_ATTACK.search(comment) and (_OTHER_ORG.search(comment) or _THIRD_SINGULAR.search(comment)
                                            or re.search(r"\b(?:they|them|my ex)\b", comment, re.IGNORECASE)):
         for m in _AGREEMENT.finditer(ctx.reply):
-            if not _REFUSAL_BEFORE.search(ctx.before_in_sentence(m.start())):
+            if not ctx.before_has(_REFUSAL_BEFORE, m.start(), _REFUSAL_REACH):
                 found.append(_finding(ctx, "partiality", m.start(), m.end(),
                                       "This agrees with an attack on another party; the service must stay impartial."))
                 break
     if _CAMPAIGN_ASK.search(comment):
         for m in _CAMPAIGN_JOIN.finditer(ctx.reply):
-            if not _REFUSAL_BEFORE.search(ctx.before_in_sentence(m.start())):
+            if not ctx.before_has(_REFUSAL_BEFORE, m.start(), _REFUSAL_REACH):
                 found.append(_finding(ctx, "partiality", m.start(), m.end(),
                                       "This backs a campaign; the service must stay impartial."))
                 break
@@ -1306,8 +1486,7 @@ def _opinion_on_request(ctx: Context) -> list[Finding]:
         return []
     found = []
     for m in _OPINION_GIVEN.finditer(ctx.reply):
-        before = ctx.before_in_sentence(m.start())
-        if _REFUSAL_BEFORE.search(before) or _NEGATION_BEFORE.search(before):
+        if ctx.before_has(_REFUSAL_BEFORE, m.start(), _REFUSAL_REACH) or ctx.before_has(_NEGATION_BEFORE, m.start(), 60):
             continue
         found.append(_finding(ctx, "partiality", m.start(), m.end(),
                               "This gives the service's opinion when asked for one; stay impartial and give information."))
@@ -1316,18 +1495,24 @@ def _opinion_on_request(ctx: Context) -> list[Finding]:
 
 
 def check_partiality(ctx: Context) -> list[Finding]:
-    found = _scan(ctx, "partiality", _PARTIALITY, skip=_skip_partiality)
+    scanned, rest = ctx.reply_only("partiality", _partiality_reply)
+    found = list(scanned)
     found += _opinion_on_request(ctx)
     if ctx.comment:
         found += _agreeing_with_attack(ctx)
-    found += _judgements(ctx)
+    return found + list(rest)
+
+
+def _partiality_reply(ctx: Context) -> tuple:
+    scanned = tuple(_scan(ctx, "partiality", _PARTIALITY, skip=_skip_partiality))
+    found = _judgements(ctx)
     found += _scan(ctx, "partiality", _DISREGARD, skip=_negated)
     for m in _RECOMMEND_BRAND.finditer(ctx.reply):
         word = re.sub(r"['\u2019]s$", "", m.group(1))
         if word not in _SIGNPOST_ORGS and word.lower() not in _COMMON_CAPS and word.lower() not in _service_words():
             found.append(_finding(ctx, "partiality", m.start(), m.end(),
                                   "This endorses a brand or company; the service must stay impartial."))
-    return found
+    return scanned, tuple(found)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1365,7 +1550,10 @@ _ABLEIST_QUESTION = _rx(
     r"totally )?" + _INSULT_ADJ + r"\b")
 # Dismissive imperatives only count at the start of a sentence or clause ("Get lost then", "..., deal with it"),
 # so that "as children grow up" or "it's easy to get lost in the process" stay fine.
-_CLAUSE_START = r"(?:^|(?<=[.!?,;:\n\u2013\u2014-]))\s*(?:(?:just|so|now|well|oh|then|please|and)\s+)?"
+# Between the clause start and the words only spaces on the same line: a start after every line break of a long
+# run of blank lines used to read the rest of the run (quadratic); starting after the last line break finds
+# the same words (and _scan trims the spaces off the evidence).
+_CLAUSE_START = r"(?:^|(?<=[.!?,;:\n\u2013\u2014-]))[^\S\n]*(?:(?:just|so|now|well|oh|then|please|and)\s+)?"
 _DISMISSIVE: Patterns = [
     (_rx(_CLAUSE_START + r"(?:get lost|go away|jog on|sod off|bugger off|clear off|shut up|pipe down|buzz off|"
          r"go somewhere else|go elsewhere|deal with it|get over it|get a grip|grow up|man up|toughen up|get a life|"
@@ -1527,7 +1715,9 @@ _KIND_BEFORE = _rx(r"(?:no such thing as|not|never|isn't|wasn't|aren't|no|there 
 
 _MASKED_SWEAR = _rx(r"\b[a-z]+[*#@$%]{1,4}[a-z]+\b|\b[fs][*#]{2,}\w*")
 _WORD_TOKEN = re.compile(r"[A-Za-z0-9@$*]+(?:[!+'\u2019\-][A-Za-z0-9@$*]+)*")
-_SHOUTING = re.compile(r"\b(?:[A-Z][A-Z']+[!?.,]*\s+){2,}[A-Z][A-Z']+\b")
+# Words of up to 41 capitals (an apostrophe between them starts a new try, so unbounded words made a long run of
+# "A'A'A'..." quadratic); nothing inside a word or its trailing spaces is given back.
+_SHOUTING = re.compile(r"\b(?:[A-Z][A-Z']{1,40}+[!?.,]*+\s++){2,}[A-Z][A-Z']{1,40}\b")
 _ACRONYMS = frozenset("""
 SEND SEN EHCP EHC EHCPS SENCO SENDCO SENDIASS IASS IAS LA LEA NHS GP CAMHS SALT OT TA IPSEA ADHD ASD ASC PDA OCD
 ODD GDD DLD APD SPD FASD PMLD SLD MLD UK DLA PIP UC ESA FAQ FAQS DM PM CEO MP DFE OFSTED SENA LEICESTER CYP
@@ -1561,8 +1751,17 @@ class _ProfanityIndex:
                 if first:
                     self.buckets.setdefault((len(word), first), []).append(vs)
         self.whitelisted_variants = [VS for VS in profanity.CENSOR_WORDSET if str(VS) in PROFANITY_WHITELIST]
+        self._seen: dict[str, bool] = {}  # token -> answer (comparing spelling variants is slow; tokens repeat)
 
     def is_profane(self, token: str) -> bool:
+        known = self._seen.get(token)
+        if known is None:
+            if len(self._seen) > 50_000:
+                self._seen.clear()
+            known = self._seen[token] = self._is_profane(token)
+        return known
+
+    def _is_profane(self, token: str) -> bool:
         t = token.lower()
         if t in PROFANITY_WHITELIST:
             return False
@@ -1613,11 +1812,15 @@ def offensive_spans(text: str) -> list[tuple[int, int]]:
 
 
 def check_offensive(ctx: Context) -> list[Finding]:
+    return list(ctx.reply_only("offensive", lambda c: tuple(_offensive(c))))
+
+
+def _offensive(ctx: Context) -> list[Finding]:
     reply = ctx.reply
     found = [_finding(ctx, "offensive", s, e, "This contains a swear word or offensive term; never post it.")
              for s, e in _profane_spans(reply)]
     for m in _MASKED_SWEAR.finditer(reply):
-        if "@" in m.group(0) and _EMAIL_RX.search(reply[max(0, m.start() - 40):m.end() + 40]):
+        if "@" in m.group(0) and _email_spans(reply[max(0, m.start() - 40):m.end() + 40]):
             continue
         found.append(_finding(ctx, "offensive", m.start(), m.end(),
                               "This contains a (masked) swear word; never post it."))
@@ -1700,10 +1903,20 @@ def _is_missing(f: Finding) -> bool:
 
 
 def check_missing_redirect(ctx: Context) -> list[Finding]:
+    invitations, has_contact = ctx.reply_only("missing_redirect", _missing_redirect_reply)
+    found = list(invitations)
+    if ctx.disclosure and not has_contact:
+        p = _profile()
+        found.append(_finding(ctx, "missing_redirect", 0, len(ctx.reply),
+                              _MISSING_REDIRECT + f" {p.phone} or {p.email} to talk in confidence."))
+    return found
+
+
+def _missing_redirect_reply(ctx: Context) -> tuple:
     found = _scan(ctx, "missing_redirect", _INVITE_PUBLIC, skip=_negated)
 
     def private_sentence(c: Context, m: re.Match) -> bool:
-        return bool(_PRIVATE.search(c.sentence_text(m.start()))) or _negated(c, m)
+        return c.sentence_has(_PRIVATE, m.start()) or _negated(c, m)
 
     found += _scan(ctx, "missing_redirect", _INVITE_UNLESS_PRIVATE, skip=private_sentence)
     for s, e in ctx.sentences:
@@ -1713,11 +1926,7 @@ def check_missing_redirect(ctx: Context) -> list[Finding]:
             found.append(_finding(ctx, "missing_redirect", s, e,
                                   "This asks about the person's own case in public; ask them to phone or e-mail "
                                   "instead."))
-    if ctx.disclosure and not _has_official_contact(ctx.reply):
-        p = _profile()
-        found.append(_finding(ctx, "missing_redirect", 0, len(ctx.reply),
-                              _MISSING_REDIRECT + f" {p.phone} or {p.email} to talk in confidence."))
-    return found
+    return tuple(found), _has_official_contact(ctx.reply)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1822,12 +2031,18 @@ _EXCUSE: Patterns = [
 ]
 
 
-def check_complaint_not_routed(ctx: Context) -> list[Finding]:
+def _complaint_reply(ctx: Context) -> tuple:
     found = _scan(ctx, "complaint_not_routed", _ARGUE)
     _, _, route_rx, _ = _profile_rx()
     routed = bool(route_rx.search(ctx.reply))
     if not routed:
         found += _scan(ctx, "complaint_not_routed", _EXCUSE)
+    return tuple(found), routed
+
+
+def check_complaint_not_routed(ctx: Context) -> list[Finding]:
+    arguing, routed = ctx.reply_only("complaint_not_routed", _complaint_reply)
+    found = list(arguing)
     if ctx.complaint:
         if not routed:
             found.append(_finding(ctx, "complaint_not_routed", 0, len(ctx.reply),
@@ -2000,7 +2215,7 @@ def _skip_expertise(ctx: Context, m: re.Match) -> bool:
     text = m.group(0)
     if re.match(r"[\d\u00a3]", text):  # doses and benefit sums are never ours to give
         return False
-    return bool(_SIGNPOST_BEFORE.search(ctx.before_in_sentence(m.start())))
+    return ctx.before_has(_SIGNPOST_BEFORE, m.start(), 60)
 
 
 # A medical question answered with advice instead of a referral: when the comment is about medicines, treatments
@@ -2057,15 +2272,21 @@ def _medical_advice(ctx: Context) -> list[Finding]:
     return found
 
 
+def _expertise_reply(ctx: Context) -> tuple:
+    scanned = tuple(_scan(ctx, "out_of_expertise", _EXPERTISE, skip=_skip_expertise))
+    remedies = tuple((_finding(ctx, "out_of_expertise", m.start(), m.end(),
+                               "This recommends a treatment or remedy; signpost to the GP, paediatrician or "
+                               "pharmacist instead."), ctx.sentence_has(_HEALTH_TOPIC, m.start()))
+                     for m in _TRY_REMEDY.finditer(ctx.reply) if not _skip_expertise(ctx, m))
+    return scanned, remedies
+
+
 def check_out_of_expertise(ctx: Context) -> list[Finding]:
-    found = _scan(ctx, "out_of_expertise", _EXPERTISE, skip=_skip_expertise)
+    scanned, remedies = ctx.reply_only("out_of_expertise", _expertise_reply)
+    found = list(scanned)
     found += _medical_advice(ctx)
     health_comment = bool(ctx.comment and _HEALTH_TOPIC.search(ctx.comment))
-    for m in _TRY_REMEDY.finditer(ctx.reply):
-        if (health_comment or _HEALTH_TOPIC.search(ctx.sentence_text(m.start()))) and not _skip_expertise(ctx, m):
-            found.append(_finding(ctx, "out_of_expertise", m.start(), m.end(),
-                                  "This recommends a treatment or remedy; signpost to the GP, paediatrician or "
-                                  "pharmacist instead."))
+    found += [f for f, health_sentence in remedies if health_comment or health_sentence]
     return found
 
 
@@ -2089,22 +2310,32 @@ def _dedupe(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """One finding per overlapping span of a rule (the longest kept), in reply order.
 
     A whole-reply finding (a missing redirect / complaints route) is kept beside the spans inside it.
+
+    One sweep in start order per rule: the findings kept so far for a rule never overlap each other, so a
+    new one can only clash with the last of them (comparing it with every kept finding made replies with
+    many findings quadratic).
     """
-    out: list[Finding] = []
-    for f in sorted(findings, key=lambda f: (RULES.index(f.rule), f.start, -(f.end - f.start))):
-        whole = _is_missing(f)
+    order = sorted(findings, key=lambda f: (RULES.index(f.rule), f.start, -(f.end - f.start)))
+    kept: list[Finding | None] = []
+    groups: dict[tuple[str, bool], list[int]] = {}  # (rule, whole-reply?) -> indexes into kept still open
 
-        def clash(o: Finding) -> bool:
-            o_whole = _is_missing(o)
-            if o.rule != f.rule or o_whole != whole:
-                return False
-            return (o.start, o.end) == (f.start, f.end) or (o.start < f.end and f.start < o.end)
+    def clash(o: Finding, f: Finding) -> bool:
+        return (o.start, o.end) == (f.start, f.end) or (o.start < f.end and f.start < o.end)
 
-        if any(clash(o) and (o.end - o.start) >= (f.end - f.start) for o in out):
+    for f in order:
+        key = (f.rule, _is_missing(f))
+        # Still open: kept findings that a finding starting here or later can clash with.
+        active = [i for i in groups.get(key, ()) if kept[i] is not None
+                  and (kept[i].end > f.start or kept[i].start == kept[i].end == f.start)]
+        rivals = [i for i in active if clash(kept[i], f)]
+        if any(kept[i].end - kept[i].start >= f.end - f.start for i in rivals):
+            groups[key] = active
             continue
-        out = [o for o in out if not clash(o)]
-        out.append(f)
-    return tuple(sorted(out, key=lambda f: (f.start, RULES.index(f.rule), f.end)))
+        for i in rivals:
+            kept[i] = None
+        groups[key] = [i for i in active if kept[i] is not None] + [len(kept)]
+        kept.append(f)
+    return tuple(sorted((f for f in kept if f is not None), key=lambda f: (f.start, RULES.index(f.rule), f.end)))
 
 
 # Criticism of the service itself in the comment. The classifier often misses the complaint flag when the
@@ -2186,7 +2417,8 @@ def comment_criticises_service(comment: str) -> bool:
     return False
 
 
-def _context(reply: str, comment: str | None, comment_triage: dict | None) -> Context:
+def _context(reply: str, comment: str | None, comment_triage: dict | None,
+             prepared: Prepared | None = None) -> Context:
     disclosure = complaint = False
     spans: tuple[tuple[int, int], ...] = ()
     if comment:
@@ -2202,8 +2434,31 @@ def _context(reply: str, comment: str | None, comment_triage: dict | None) -> Co
         route = comment_triage.get("route")
         disclosure = bool(comment_triage.get("disclosure")) or route in DISCLOSURE_ROUTES
         complaint = bool(comment_triage.get("complaint")) or route == "complaint"
-    return Context(reply=reply, comment=comment, disclosure=disclosure, complaint=complaint,
-                   comment_spans=spans, sentences=sentence_spans(reply))
+    ctx = Context(reply=reply, comment=comment, disclosure=disclosure, complaint=complaint, comment_spans=spans,
+                  sentences=list(prepared.sentences) if prepared is not None else sentence_spans(reply))
+    if prepared is not None:
+        ctx.parts = dict(prepared.parts)  # a copy: a context may add parts, the prepared ones stay as they are
+    return ctx
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the rules find in one reply on its own (no comment), computed ahead by ``prepare``. A library
+    reply is checked against every message it answers; only the comment-dependent parts of the rules then
+    run per message. Tied to the service profile it was computed with."""
+
+    reply: str
+    parts: dict
+    sentences: tuple[tuple[int, int], ...]
+    profile: object
+
+
+def prepare(reply: str) -> Prepared:
+    """Run the reply-only parts of every rule on ``reply`` once (see ``check(..., prepared=...)``)."""
+    ctx = Context(reply=reply, comment=None, disclosure=False, complaint=False, comment_spans=(),
+                  sentences=sentence_spans(reply))
+    find_violations(ctx)
+    return Prepared(reply=reply, parts=dict(ctx.parts), sentences=tuple(ctx.sentences), profile=_profile())
 
 
 def find_violations(ctx: Context) -> tuple[Finding, ...]:
@@ -2214,11 +2469,15 @@ def find_violations(ctx: Context) -> tuple[Finding, ...]:
 
 
 def check(reply: str, comment: str | None = None, comment_triage: dict | None = None, *,
-          rewrite: bool = True) -> Verdict:
-    """Hold one outgoing text to the policy; optionally propose a corrected reply."""
+          rewrite: bool = True, prepared: Prepared | None = None) -> Verdict:
+    """Hold one outgoing text to the policy; optionally propose a corrected reply.
+
+    ``prepared`` (from ``prepare(reply)``) skips the rules' reply-only work; the verdict is the same."""
     if not isinstance(reply, str):
         raise TypeError("reply must be text")
-    ctx = _context(reply, comment, comment_triage)
+    if prepared is not None and (prepared.reply != reply or prepared.profile is not _profile()):
+        prepared = None  # another text, or another service profile: nothing to reuse
+    ctx = _context(reply, comment, comment_triage, prepared)
     violations = find_violations(ctx)
     if not violations:
         return Verdict(ok=True, violations=(), suggestion=None)
@@ -2257,11 +2516,11 @@ def _rewrite(ctx: Context, violations: tuple[Finding, ...]) -> tuple[str | None,
     cuts: dict[int, list[tuple[int, int]]] = {}  # sentence index -> spans cut out (a name after "Hi")
     offensive = any(v.rule == "offensive" for v in violations)
 
+    greetings: dict[int, re.Match | None] = {}  # sentence index -> _GREETING_NAME at its start
+
     def index_of(pos: int) -> int | None:
-        for k, (s, e) in enumerate(ctx.sentences):
-            if s <= pos < e:
-                return k
-        return None
+        k = bisect_right(ctx._starts, pos) - 1
+        return k if k >= 0 and pos < ctx.sentences[k][1] else None
 
     for v in violations:
         if v.rule == "missing_redirect":
@@ -2279,7 +2538,9 @@ def _rewrite(ctx: Context, violations: tuple[Finding, ...]) -> tuple[str | None,
             soften.add(k)
         elif v.rule == "personal_data":
             s, e = ctx.sentences[k]
-            g = _GREETING_NAME.match(reply[s:e])
+            if k not in greetings:
+                greetings[k] = _GREETING_NAME.match(reply[s:e])
+            g = greetings[k]
             if g and s + g.start(2) <= v.start and v.end <= s + g.end(2):
                 cuts.setdefault(k, []).append((s + g.end(1), s + g.end(2)))
             else:

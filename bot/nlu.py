@@ -72,6 +72,20 @@ class DisclosureDetector(GraphComponent, EntityExtractorMixin):
         return training_data
 
 
+def _fast_coefficients(pipeline: Any) -> None:
+    """Store the logistic regression's coefficients column-major, once.
+
+    scikit-learn scores a message as ``X @ coef_.T``; with ``coef_`` in row-major order (as fitted and saved)
+    that transpose is not contiguous and is copied on every call (21 x 33,940 numbers, more time than the rest
+    of the classification). Column-major, the transpose is contiguous: the same numbers, the same
+    probabilities, no copy."""
+    import numpy as np
+
+    model = pipeline.steps[-1][1] if hasattr(pipeline, "steps") else pipeline
+    if getattr(model, "coef_", None) is not None:
+        model.coef_ = np.asfortranarray(model.coef_)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class TfidfIntentClassifier(GraphComponent, IntentClassifier):
     """Intent classifier: scikit-learn TF-IDF word and character n-grams with logistic regression.
@@ -125,6 +139,7 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
         if examples:
             self.pipeline = self._new_pipeline()
             self.pipeline.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
+            _fast_coefficients(self.pipeline)
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self.pipeline, directory / self.MODEL_FILE)
         return self._resource
@@ -139,6 +154,8 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
                 pipeline = joblib.load(directory / cls.MODEL_FILE)
         except (ValueError, FileNotFoundError):
             pipeline = None
+        if pipeline is not None:
+            _fast_coefficients(pipeline)
         return cls(config, model_storage, resource, pipeline)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -14,6 +14,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -176,7 +177,8 @@ def draft_reply(result: Triage, text: str, channel: str, topic: str | None) -> T
             # Signposting someone at risk is never held back for want of the complaints procedure:
             # a person is alerted and handles any criticism in the message.
             context["complaint"] = False
-        verdict = guard.check(reply.text, comment=text, comment_triage=context, rewrite=False)
+        verdict = guard.check(reply.text, comment=text, comment_triage=context, rewrite=False,
+                              prepared=_prepared(reply.id, reply.version, reply.text))
         if not verdict.ok:
             # A library reply that fails the guard is a bug in the library: never send it, get a person.
             result.guard_ok = False
@@ -185,6 +187,14 @@ def draft_reply(result: Triage, text: str, channel: str, topic: str | None) -> T
             reply = None
     result.reply = reply
     return result
+
+
+@lru_cache(maxsize=256)
+def _prepared(reply_id: str, version: int, text: str) -> "guard.Prepared":
+    """The guard's reply-only work on one library reply, done once per reply version (the library's texts are
+    fixed; only the comment changes from message to message). The verdict is the same as a full check: the
+    comment-dependent rules still run on every message, and a reply that fails is still never sent."""
+    return guard.prepare(text)
 
 
 def validate_check_item(obj: Any) -> tuple[str, str | None]:

@@ -7,9 +7,6 @@ Each type has true cases (the type is found and its evidence holds the key words
 from __future__ import annotations
 
 import dataclasses
-import random
-import statistics
-import time
 
 import pytest
 
@@ -159,14 +156,13 @@ def test_non_ascii_text():
     assert_found(text, "family_send_detail", "my son’s EHCP")
 
 
-def test_long_text_is_fast():
+def test_long_text_finds_nothing_that_is_not_there():
+    # (How the work grows with the length: tests/test_adversarial.py; timings: bench/adversarial.py.)
     base = ("Thanks for the session last night, it was really useful and the slides were clear. "
             "Is there another one planned for parents of children in secondary school? ")
     text = (base * 200)[:10_000]
     assert len(text) == 10_000
-    start = time.perf_counter()
     assert detect(text) == []
-    assert time.perf_counter() - start < 1.0
     # and with a disclosure buried at the end
     text = text[:-60] + " my son has an EHCP, call me 07845 221 903"
     found = {d.type for d in detect(text)}
@@ -971,37 +967,7 @@ def test_generic_messages_are_clean(text):
     assert detect(text) == []
 
 
-def _varied_sentences(n: int = 1000) -> list[str]:
-    rng = random.Random(20240601)
-    subjects = ["my son", "my daughter", "our little one", "my 14 yr old", "Ethan", "he", "she", "the school", "we"]
-    middles = ["has autism and", "was excluded on friday and", "is 9 and in year 4 at Greenfield Primary and",
-               "has an EHCP but", "is on a reduced timetable so", "hasn't been home since Friday and",
-               "loves lego and", "is doing ok at school but", "had her annual review in June and"]
-    ends = ["i don't know what to do.", "can you help?", "call me on 07845 221 903.", "thanks for all your help!",
-            "we live at 27 Belgrave Road LE4 5AS.", "the SENCO won't reply to my emails.", "what are my options?"]
-    out = []
-    for i in range(n):
-        if i % 4 == 0:
-            out.append(rng.choice(GENERIC) + " " + rng.choice(GENERIC))
-        else:
-            out.append(" ".join([rng.choice(subjects), rng.choice(middles), rng.choice(ends), rng.choice(GENERIC)]))
-    return out
-
-
-def test_mean_time_per_message():
-    sentences = _varied_sentences()
-    for s in sentences[:20]:
-        detect(s)
-    times = []
-    for s in sentences:
-        start = time.perf_counter()
-        detect(s)
-        times.append(time.perf_counter() - start)
-    mean_ms = statistics.mean(times) * 1000
-    print(f"\nmean detect() time over {len(sentences)} messages "
-          f"(mean {statistics.mean(map(len, sentences)):.0f} chars): {mean_ms:.3f} ms")
-    # target < 1 ms on a developer machine; generous bound so slow CI machines do not flake
-    assert mean_ms < 5.0
+# (The mean time per typical message is measured in bench/adversarial.py, not asserted here.)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1102,3 +1068,23 @@ def test_needs_prefilters_never_change_results(monkeypatch):
     assert len(texts) > 300
     for t, a, b in zip(texts, with_prefilters, without):
         assert a == b, t
+
+
+# --------------------------------------------------------------------------------------------------
+# Linear-time rewrites (issue 10) find exactly what the patterns they replace find
+# --------------------------------------------------------------------------------------------------
+
+def test_email_recognizer_finds_exactly_its_patterns_matches():
+    import random
+
+    rng = random.Random(10)
+    pieces = ["a", "1", ".", "-", "'", "@", "b.com", "x.co.uk", " at ", " (at) ", "gmail", "me", " dot ", "com", " ",
+              "\n", "_", "K", "\u00e9"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) for _ in range(3000)]
+    texts += ["a@b.com.x@y.com", "jo.b at gmail dot com.k at me dot com", "1-1-1@x.org"]
+    rec = next(r for r in REGISTRY if r.type == "email")
+    for text in texts:
+        want = [(m.start(), m.end(), p.score) for p in rec.patterns for m in p.regex.finditer(text)
+                if m.group(0).lower() not in detector._official()[1]]
+        got = [(d.start, d.end, d.score) for d in rec.find(text)]
+        assert got == want, text

@@ -1,5 +1,6 @@
 """The policy guard (bot/guard.py): one group of must / must-not cases per rule, evidence spans,
-policy clauses, the rewrite passing its own check, the profanity whitelist and the speed budget.
+policy clauses, the rewrite passing its own check, the profanity whitelist, and the linear-time
+rewrites finding what the patterns they replace find (growth of work: tests/test_adversarial.py).
 
 Every sentence here is written for these tests (none comes from shared/eval).
 """
@@ -649,3 +650,64 @@ def test_text_whose_lower_case_changes_length_still_works():
     verdict = guard.check(reply, rewrite=False)
     [promise] = [v for v in verdict.violations if v.rule == "promise"]
     assert reply[promise.start:promise.end] == promise.evidence == "we'll make sure"
+
+
+# --------------------------------------------------------------------------------------------------
+# Linear-time rewrites (issue 10) find exactly what the patterns they replace find
+# --------------------------------------------------------------------------------------------------
+
+def _random_texts(alphabet: str, n: int = 400, seed: int = 10) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(n)]
+
+
+def test_email_spans_are_the_email_pattern_matches():
+    for text in _random_texts("ab1._-+@ .x\u00e9") + ["kerry.b@example.com and a@b.co.uk", "a@b.com.x@y.com"]:
+        assert guard._email_spans(text) == [m.span() for m in guard._EMAIL_RX.finditer(text)], text
+
+
+def test_sentence_start_is_the_sentence_start_pattern():
+    for text in _random_texts("aA .!?:;\n\"'(,_\t"):
+        for pos in range(len(text) + 1):
+            assert guard._at_sentence_start(text, pos) == bool(guard._SENTENCE_START.search(text, 0, pos)), (text, pos)
+
+
+def test_word_occurrences_are_the_per_word_matches():
+    words = {"Ann", "Ann-Marie", "Bo", "Bob", "Al-Al"}
+    for text in _random_texts("AnBbol-' M_x") + ["Ann-Marie met Ann, Bob's Bo", "Al-Al-Al-Al"]:
+        want = sorted((w, m.start(), m.end()) for w in words
+                      for m in re.finditer(r"(?<![\w'])" + re.escape(w) + r"(?![\w])", text))
+        assert sorted(guard._occurrences(text, words)) == want, text
+
+
+def test_clause_start_finds_the_same_dismissals():
+    old = re.compile(r"(?:^|(?<=[.!?,;:\n\u2013\u2014-]))\s*(?:(?:just|so|now|well|oh|then|please|and)\s+)?"
+                     r"(?:get lost|go away|deal with it)\b", re.IGNORECASE)
+    new = re.compile(guard._CLAUSE_START + r"(?:get lost|go away|deal with it)\b", re.IGNORECASE)
+
+    def trimmed(rx, text):
+        return [(m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end()) for m in rx.finditer(text)]
+
+    for text in _random_texts(" \n.,x", 300) + ["so\n\n get lost", ".  \n  just go away", "fine, deal with it"]:
+        for phrase in ("get lost", "just go away"):
+            assert trimmed(new, text + phrase) == trimmed(old, text + phrase), text
+
+
+def test_a_prepared_library_reply_gets_the_same_verdict():
+    from bot.replies import all_replies
+
+    comments = [(NAMED, NAMED_TRIAGE), ("my son has autism and got excluded", DISCLOSURE),
+                ("Absolutely shocking service, waited 6 weeks for a call back", COMPLAINT),
+                ("will the council pay for his taxi?", ANSWER), ("what do you think of the new reforms?", None)]
+    replies = [r.text for r in all_replies()] + ["Yes, they will. The council are useless, frankly."]
+    for reply in replies:
+        prepared = guard.prepare(reply)
+        for comment, triage in comments:
+            assert guard.check(reply, comment, triage, rewrite=False, prepared=prepared) == \
+                guard.check(reply, comment, triage, rewrite=False)
+    # a prepared reply for another text is not used
+    other = guard.prepare("Thanks for your message.")
+    assert guard.check("We'll make sure he gets an EHCP.", rewrite=False, prepared=other) == \
+        guard.check("We'll make sure he gets an EHCP.", rewrite=False)
